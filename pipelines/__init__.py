@@ -1,0 +1,1 @@
+"""povmon: the poverty-monitoring warehouse (feeds -> DuckDB warehouse -> dbt marts)."""

@@ -1,0 +1,226 @@
+"""`povmon generate`: every feed of shared/spec/feeds.md for a synthetic province.
+
+Streams county by county (memory is bounded by the largest county, not by N) and writes
+each county's file into every delivery folder. Besides the feeds it writes its own ground
+truth under ``<out>/_truth/`` so tests can check the pipeline against numbers the
+pipeline did not compute:
+
+- ``poverty_persons.csv``: per snapshot year and area (the village, or the township for a
+  person whose village code is unknown) the registered, poor, exited and relapsed persons;
+- ``files.csv``: per delivered file the data rows and the rows planted to be quarantined;
+- ``defects.csv``: per feed, delivery and rule the records carrying an injected defect.
+
+Deliveries per year Y: standards Y-01-15; registry Y-06-30 and Y-12-31; funds Y-06-30
+and Y-12-31; education Y-10-15; dibao, medical and population Y-12-31. Also one
+rejected delivery (dibao, last year 06-30: a file without 证件号码) and one incomplete
+folder (registry, the January after the last year, no _SUCCESS).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from pipelines.feeds import FEEDS, TABLES
+from pipelines.generate import defects, feeds, policy
+from pipelines.generate.geography import County, Geography, build_geography
+from pipelines.generate.people import CountyPeople, draw_people
+from pipelines.generate.write import mark_complete, to_delivery_text, write_delivery_file
+
+DEFAULT_YEARS = (2016, 2017, 2018, 2019, 2020)
+
+
+@dataclass
+class Truth:
+    files: list[dict] = field(default_factory=list)
+    defects: list[pl.DataFrame] = field(default_factory=list)
+    poverty: list[pl.DataFrame] = field(default_factory=list)
+    complete: set[Path] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Plan:
+    out: Path
+    seed: int
+    years: tuple[int, ...]
+    defect_rate: float
+
+
+def _county_file(county: County, table_name: str) -> str:
+    prefix = {"medical_enrollment": "enrollment", "medical_claims": "claims"}
+    return f"{prefix.get(table_name, table_name)}_{county.code6}"
+
+
+def _deliver(plan: Plan, truth: Truth, county: County, feed_id: str, table_name: str,
+             day: date, frame: pl.DataFrame, *, complete: bool = True,
+             rejected: bool = False, drop_header: str | None = None) -> None:
+    """Format, plant quarantine cases, write one file and account for it in the truth."""
+    table = TABLES[table_name]
+    rng = np.random.default_rng([plan.seed, county.index, day.toordinal(), len(table_name)])
+    labels = frame["_defect"]
+    if table_name != "registry":  # the registry's cases come from its persons' slots
+        labels = defects.draw_cases(labels, rng, plan.defect_rate)
+    text = defects.plant(to_delivery_text(frame, table, county), table, labels)
+    if table_name == "registry" and county.index == 1:
+        text = text.with_columns(备注=pl.lit("县扶贫办导出"))  # an extra column: a warning
+    if county.index == 2:
+        text = text.rename({h: f" {h} " for h in text.columns})  # padded headers
+    if drop_header:
+        text = text.drop(drop_header)
+    folder = plan.out / feed_id / day.isoformat()
+    xlsx = county.xlsx and "xlsx" in FEEDS[feed_id].formats
+    path = write_delivery_file(text, folder / _county_file(county, table_name),
+                               county.encoding, xlsx)
+    if complete:
+        truth.complete.add(folder)
+    quarantined = int(labels.str.starts_with("Q").sum())
+    truth.files.append({
+        "feed": feed_id, "table": table_name, "delivery_date": day.isoformat(),
+        "file": path.name, "rows": frame.height, "quarantined": quarantined,
+        "status": "rejected" if rejected else ("loaded" if complete else
+                                               "skipped_incomplete"),
+    })  # fmt: skip
+    if complete and not rejected:
+        truth.defects.append(
+            pl.DataFrame({"rule_id": labels})
+            .filter(pl.col("rule_id") != "")
+            .group_by("rule_id").len("records")
+            .with_columns(feed=pl.lit(feed_id), table=pl.lit(table_name),
+                          delivery_date=pl.lit(day.isoformat()))
+        )  # fmt: skip
+
+
+def _poverty_truth(registry: pl.DataFrame, county: County, year: int) -> pl.DataFrame:
+    """The spec's person counting, done independently: usable rows only, one row per
+    person (smallest household_id), unknown villages counted at their township."""
+    villages = pl.Series(county.village_codes)
+    persons = (
+        registry.filter(~pl.col("_defect").str.starts_with("Q"))
+        .sort("household_id")
+        .unique("id_number", keep="first")
+        .with_columns(
+            area_code=pl.when(pl.col("village_code").is_in(villages.implode()))
+            .then(pl.col("village_code"))
+            .otherwise(pl.col("village_code").str.slice(0, 9) + "000")
+        )
+    )
+    status = pl.col("poverty_status")
+    return persons.group_by("area_code").agg(
+        registered_persons=pl.len(),
+        poor_persons=status.is_in(["未脱贫", "返贫"]).sum(),
+        exited_in_year=((status == "已脱贫") & (pl.col("exit_year") == year)).sum(),
+        relapsed_persons=(status == "返贫").sum(),
+    ).with_columns(year=pl.lit(year))
+
+
+def _generate_county(plan: Plan, truth: Truth, geo: Geography, people: CountyPeople) -> None:
+    county = people.county
+    last = plan.years[-1]
+    for year in plan.years:
+        for day, mid in ((date(year, 6, 30), True), (date(year, 12, 31), False)):
+            py = feeds.person_year(people, plan.seed, year, mid_year=mid)
+            registry = feeds.registry_rows(py)
+            if county.index == 0:
+                registry = registry.with_columns(pl.col("id_number").str.to_lowercase())
+            _deliver(plan, truth, county, "registry", "registry", day, registry)
+            _deliver(plan, truth, county, "funds", "funds", day,
+                     feeds.funds_rows(plan.seed, people, year, 6 if mid else 12))
+        truth.poverty.append(_poverty_truth(registry, county, year))
+        year_end = date(year, 12, 31)
+        _deliver(plan, truth, county, "dibao", "dibao", year_end,
+                 feeds.dibao_rows(py, plan.seed, people, year))
+        _deliver(plan, truth, county, "medical", "medical_enrollment", year_end,
+                 feeds.enrollment_rows(py, plan.seed, people, year))
+        _deliver(plan, truth, county, "medical", "medical_claims", year_end,
+                 feeds.claims_rows(py, plan.seed, people, year))
+        _deliver(plan, truth, county, "education", "education", date(year, 10, 15),
+                 feeds.education_rows(py, plan.seed, people, year))
+        _deliver(plan, truth, county, "population", "population", year_end,
+                 feeds.population_rows(people, geo.areas, plan.seed, year))
+    rejected = feeds.dibao_rows(feeds.person_year(people, plan.seed, last, mid_year=True),
+                                plan.seed, people, last)
+    _deliver(plan, truth, county, "dibao", "dibao", date(last, 6, 30), rejected, rejected=True,
+             drop_header="证件号码" if county.index == 0 else None)
+    if county.index == 0:
+        _deliver(plan, truth, county, "registry", "registry", date(last + 1, 1, 31),
+                 feeds.registry_rows(feeds.person_year(people, plan.seed, last, False)),
+                 complete=False)
+
+
+def _province_files(plan: Plan, truth: Truth, geo: Geography) -> None:
+    """The rows no county owns: province and city areas, and the yearly standards."""
+    top = geo.areas.filter(pl.col("level").is_in(["省", "市"]))
+    for year in plan.years:
+        day = date(year, 12, 31)
+        folder = plan.out / "population" / day.isoformat()
+        frame = top.with_columns(year=pl.lit(year), rural_population=pl.lit(None, pl.Int64))
+        text = to_delivery_text(frame, TABLES["population"], geo.counties[0])
+        path = write_delivery_file(text, folder / "population_province", "utf-8", False)
+        truth.files.append({"feed": "population", "table": "population",
+                            "delivery_date": day.isoformat(), "file": path.name,
+                            "rows": frame.height, "quarantined": 0, "status": "loaded"})
+        own = [c for c in geo.counties if policy.has_own_standard(c.index)]
+        standards = pl.DataFrame({
+            "area_code": [geo.areas["area_code"][0]] + [c.code for c in own],
+            "year": year,
+            "poverty_line": policy.POVERTY_LINE[year],
+            "dibao_line": [policy.PROVINCE_DIBAO_LINE[year]]
+            + [policy.dibao_line(c.index, year) for c in own],
+            "exit_threshold_pct": policy.EXIT_THRESHOLD_PCT,
+        })  # fmt: skip
+        day = date(year, 1, 15)
+        folder = plan.out / "standards" / day.isoformat()
+        text = to_delivery_text(standards, TABLES["standards"], geo.counties[0])
+        path = write_delivery_file(text, folder / "standards", "utf-8", False)
+        truth.complete.add(folder)
+        truth.files.append({"feed": "standards", "table": "standards",
+                            "delivery_date": day.isoformat(), "file": path.name,
+                            "rows": standards.height, "quarantined": 0, "status": "loaded"})
+
+
+def _write_truth(out: Path, truth: Truth) -> None:
+    folder = out / "_truth"
+    folder.mkdir(parents=True, exist_ok=True)
+    pl.DataFrame(truth.files).write_csv(folder / "files.csv")
+    pl.concat(truth.poverty).select(
+        "year", "area_code", "registered_persons", "poor_persons", "exited_in_year",
+        "relapsed_persons",
+    ).sort("year", "area_code").write_csv(folder / "poverty_persons.csv")
+    defect_rows = pl.concat(truth.defects) if truth.defects else pl.DataFrame()
+    defect_rows.group_by("feed", "table", "delivery_date", "rule_id").agg(
+        pl.col("records").sum()
+    ).sort("feed", "table", "delivery_date", "rule_id").write_csv(folder / "defects.csv")
+
+
+def generate(out: Path, persons: int, seed: int, years: tuple[int, ...] = DEFAULT_YEARS,
+             defect_rate: float = 0.002,
+             progress: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
+             ) -> Path:
+    """Write every feed for ``persons`` registered persons into ``out``; returns ``out``."""
+    if persons < 100:
+        raise ValueError("--persons must be at least 100 (three counties of villages)")
+    if not 0 <= defect_rate <= 0.05:
+        raise ValueError("--defect-rate must be between 0 and 0.05 (5 % per defect kind)")
+    plan = Plan(out=out, seed=seed, years=tuple(sorted(years)), defect_rate=defect_rate)
+    geo = build_geography(persons, seed)
+    truth = Truth()
+    started = time.monotonic()
+    for county in geo.counties:
+        people = draw_people(county, seed, defect_rate)
+        _generate_county(plan, truth, geo, people)
+        done = county.index + 1
+        if done == len(geo.counties) or done % max(1, len(geo.counties) // 20) == 0:
+            progress(f"generated {done}/{len(geo.counties)} counties "
+                     f"({time.monotonic() - started:.0f} s)")
+    _province_files(plan, truth, geo)
+    for folder in sorted(truth.complete):
+        mark_complete(folder)
+    _write_truth(out, truth)
+    return out

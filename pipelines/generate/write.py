@@ -1,0 +1,70 @@
+"""Writing generated frames as a department would deliver them.
+
+Frames arrive with the contract's English column names and typed values; here they get
+the Chinese headers of the contract, the county's date style and thousands separators,
+and the county's encoding (UTF-8, UTF-8 with BOM, GB18030) or XLSX.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.feeds import Kind, Table
+from pipelines.generate.geography import County
+
+
+def _with_thousands(expr: pl.Expr) -> pl.Expr:
+    """1234567.5 -> '1,234,567.50' (grouping done on the reversed digits)."""
+    cents = (expr.abs() * 100).round(0).cast(pl.Int64)
+    whole = (cents // 100).cast(pl.String)
+    grouped = whole.str.reverse().str.replace_all(r"(\d{3})", "$1,").str.strip_suffix(",")
+    frac = (cents % 100).cast(pl.String).str.zfill(2)
+    sign = pl.when(expr < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    return sign + grouped.str.reverse() + "." + frac
+
+
+def to_delivery_text(frame: pl.DataFrame, table: Table, county: County) -> pl.DataFrame:
+    """Every contract column as text under its Chinese header, in the county's style.
+
+    Columns already holding text are passed through untouched (that is how the defect
+    injector plants malformed values); typed columns are formatted here.
+    """
+    out = []
+    for col in table.columns:
+        if col.name not in frame.columns:
+            continue
+        expr = pl.col(col.name)
+        dtype = frame.schema[col.name]
+        if dtype == pl.Date:
+            expr = expr.dt.strftime(county.date_style)
+        elif col.kind is Kind.DECIMAL and dtype.is_float():
+            expr = _with_thousands(expr) if county.thousands else expr.round(2).cast(pl.String)
+        elif dtype != pl.String:
+            expr = expr.cast(pl.String)
+        out.append(expr.alias(col.header))
+    extra = [c for c in frame.columns if c.startswith("extra:")]
+    out += [pl.col(c).cast(pl.String).alias(c.removeprefix("extra:")) for c in extra]
+    return frame.select(out)
+
+
+def write_delivery_file(frame: pl.DataFrame, path: Path, encoding: str, xlsx: bool) -> Path:
+    """Write one file of a delivery; returns the path written (suffix by format)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if xlsx:
+        path = path.with_suffix(".xlsx")
+        frame.write_excel(path, autofit=False, dtype_formats={pl.String: "@"})
+        return path
+    path = path.with_suffix(".csv")
+    buffer = io.StringIO()
+    frame.write_csv(buffer, null_value="")
+    text = buffer.getvalue()
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def mark_complete(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "_SUCCESS").touch()
