@@ -35,6 +35,9 @@ from pipelines.generate.people import CountyPeople, draw_people
 from pipelines.generate.write import mark_complete, to_delivery_text, write_delivery_file
 
 DEFAULT_YEARS = (2016, 2017, 2018, 2019, 2020)
+# Reference feeds get no quarantine cases: a lost village row would turn its persons into
+# R05 cases and blur the ground truth; their parsing is covered by unit tests instead.
+REFERENCE_TABLES = ("population", "standards")
 
 
 @dataclass
@@ -65,7 +68,7 @@ def _deliver(plan: Plan, truth: Truth, county: County, feed_id: str, table_name:
     table = TABLES[table_name]
     rng = np.random.default_rng([plan.seed, county.index, day.toordinal(), len(table_name)])
     labels = frame["_defect"]
-    if table_name != "registry":  # the registry's cases come from its persons' slots
+    if table_name not in ("registry", *REFERENCE_TABLES):  # registry: from persons' slots
         labels = defects.draw_cases(labels, rng, plan.defect_rate)
     text = defects.plant(to_delivery_text(frame, table, county), table, labels)
     if table_name == "registry" and county.index == 1:

@@ -1,0 +1,31 @@
+-- Where a reported village code counts: itself when it is a village of the latest
+-- population delivery, else its nearest known ancestor (rule R05), else nowhere (NULL).
+with
+
+areas as (select * from {{ ref('int_areas') }}),
+
+reported as (
+    select distinct village_code as reported_code
+    from {{ ref('stg_registry__persons') }}
+),
+
+candidates as (
+    select
+        reported.reported_code,
+        areas.area_code,
+        areas.level_depth
+    from reported, range(1, 6) as depths(depth)
+    inner join areas on areas.area_code = {{ ancestor_code('reported.reported_code', 'depths.depth') }}
+),
+
+final as (
+    select
+        reported.reported_code,
+        arg_max(candidates.area_code, candidates.level_depth) as area_code,
+        coalesce(max(candidates.level_depth) = 5, false) as is_known_village
+    from reported
+    left join candidates on candidates.reported_code = reported.reported_code
+    group by reported.reported_code
+)
+
+select * from final

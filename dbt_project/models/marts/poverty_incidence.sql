@@ -1,0 +1,91 @@
+-- 贫困发生率 and exit readiness, per year and area (every area of every level, zeros
+-- included). Persons count in their village and every ancestor; a person whose village
+-- is unknown counts from its nearest known ancestor upwards.
+with
+
+years as (select year from {{ ref('int_snapshots') }} where feed = 'registry'),
+
+areas as (select * from {{ ref('int_areas') }}),
+
+ancestors as (select * from {{ ref('int_area_ancestors') }}),
+
+persons as (select * from {{ ref('int_registry_persons') }}),
+
+rural_population as (select * from {{ ref('int_rural_population') }}),
+
+area_standards as (select * from {{ ref('int_area_standards') }}),
+
+counts_where_reported as (
+    select
+        year,
+        area_code,
+        count(*) as registered_persons,
+        count(*) filter (where poverty_status in ('未脱贫', '返贫')) as poor_persons,
+        count(*) filter (where poverty_status = '已脱贫' and exit_year = year) as exited_in_year,
+        count(*) filter (where poverty_status = '返贫') as relapsed_persons
+    from persons
+    where area_code is not null
+    group by year, area_code
+),
+
+counts as (
+    select
+        counts_where_reported.year,
+        ancestors.ancestor_code as area_code,
+        sum(registered_persons) as registered_persons,
+        sum(poor_persons) as poor_persons,
+        sum(exited_in_year) as exited_in_year,
+        sum(relapsed_persons) as relapsed_persons
+    from counts_where_reported
+    inner join ancestors on ancestors.area_code = counts_where_reported.area_code
+    group by all
+),
+
+population as (
+    select
+        rural_population.year,
+        ancestors.ancestor_code as area_code,
+        sum(rural_population.rural_population) as rural_population
+    from rural_population
+    inner join ancestors on ancestors.area_code = rural_population.area_code
+    group by all
+),
+
+final as (
+    select
+        years.year,
+        areas.area_code,
+        areas.area_name,
+        areas.area_level,
+        cast(population.rural_population as bigint) as rural_population,
+        cast(coalesce(counts.registered_persons, 0) as bigint) as registered_persons,
+        cast(coalesce(counts.poor_persons, 0) as bigint) as poor_persons,
+        cast(coalesce(counts.exited_in_year, 0) as bigint) as exited_in_year,
+        cast(coalesce(counts.relapsed_persons, 0) as bigint) as relapsed_persons,
+        round(100.0 * coalesce(counts.poor_persons, 0) / nullif(population.rural_population, 0), 2)
+            as incidence_pct,
+        cast(area_standards.exit_threshold_pct as double) as exit_threshold_pct
+    from years
+    cross join areas
+    left join counts on counts.year = years.year and counts.area_code = areas.area_code
+    left join population
+        on population.year = years.year and population.area_code = areas.area_code
+    left join area_standards
+        on area_standards.year = years.year and area_standards.area_code = areas.area_code
+)
+
+select
+    year,
+    area_code,
+    area_name,
+    area_level,
+    rural_population,
+    registered_persons,
+    poor_persons,
+    exited_in_year,
+    relapsed_persons,
+    incidence_pct,
+    exit_threshold_pct,
+    incidence_pct < exit_threshold_pct as meets_exit_threshold
+from final
+order by year, area_code

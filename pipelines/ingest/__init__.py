@@ -1,0 +1,1 @@
+"""The one generic ingest path: discover -> decode -> read -> parse/quarantine -> stage."""
