@@ -1,0 +1,164 @@
+"""`povmon`: the command line. Thin: it generates sample feeds, or runs the one Dagster
+job of pipelines/definitions.py in-process, or queries the published marts."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+EXAMPLE_QUERY = (
+    "SELECT year, area_name, poor_persons, incidence_pct, meets_exit_threshold "
+    "FROM marts.poverty_incidence WHERE area_level = 'county' ORDER BY year, area_code"
+)
+
+
+def _parse_years(text: str) -> tuple[int, ...]:
+    first, _, last = text.partition("-")
+    try:
+        years = tuple(range(int(first), int(last or first) + 1))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YEAR or FIRST-LAST, got {text!r}") from None
+    if not years or not all(2016 <= y <= 2020 for y in years):
+        raise argparse.ArgumentTypeError("years must lie within 2016-2020")
+    return years
+
+
+def _peak_memory_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from pipelines.generate.generator import generate
+
+    started = time.monotonic()
+    out = generate(args.out, persons=args.persons, seed=args.seed, years=args.years,
+                   defect_rate=args.defect_rate)  # fmt: skip
+    print(f"wrote feeds for {args.persons:,} registered persons to {out} "
+          f"in {time.monotonic() - started:.1f} s, peak memory {_peak_memory_mib():,.0f} MiB; "
+          f"ground truth in {out / '_truth'}")  # fmt: skip
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    for name, value in (("POVMON_RAW_DIR", args.raw), ("POVMON_MARTS_DIR", args.marts),
+                        ("POVMON_WAREHOUSE", args.warehouse)):  # fmt: skip
+        if value is not None:
+            os.environ[name] = str(value.resolve())
+    import dagster as dg
+
+    from pipelines.definitions import defs, settings
+
+    if not settings.raw_dir.is_dir():
+        print(f"error: no deliveries folder {settings.raw_dir}; create feeds with "
+              "`povmon generate --out DIR` or pass --raw DIR", file=sys.stderr)  # fmt: skip
+        return 2
+    started = time.monotonic()
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+    result = defs.get_job_def("nightly").execute_in_process(
+        instance=instance or dg.DagsterInstance.ephemeral(),
+        run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
+        raise_on_error=False,
+    )
+    elapsed = time.monotonic() - started
+    if not result.success:
+        failed = [e.step_key for e in result.all_events if e.is_step_failure]
+        print(f"\nrun FAILED after {elapsed:.0f} s in step(s) {', '.join(failed)}; nothing was "
+              f"published, {settings.marts_dir} still holds the previous night's marts. "
+              "See the step's error above.", file=sys.stderr)  # fmt: skip
+        return 1
+    print(_run_summary(settings.marts_dir, elapsed))
+    return 0
+
+
+def _run_summary(marts_dir: Path, elapsed: float) -> str:
+    import duckdb
+
+    database = marts_dir / "warehouse.duckdb"
+    with duckdb.connect(str(database), read_only=True) as conn:
+        files = conn.sql(
+            "select status, count(*), sum(rows_read), sum(rows_accepted), sum(rows_quarantined) "
+            "from marts.ingest_reconciliation group by status order by status"
+        ).fetchall()
+    lines = [f"\nrun succeeded in {elapsed:.0f} s, peak memory {_peak_memory_mib():,.0f} MiB",
+             "files by status (rows read = accepted + quarantined):"]  # fmt: skip
+    lines += [f"  {s:<20} {n:>5} files  {r:>12,} read  {a:>12,} accepted  {q:>9,} quarantined"
+              for s, n, r, a, q in files]  # fmt: skip
+    lines += [
+        f"marts: {database} (schema marts) and {marts_dir}/<mart>.parquet",
+        "try:",
+        f"  duckdb -readonly {database} \"{EXAMPLE_QUERY}\"",
+        f"  .venv/bin/povmon sql \"{EXAMPLE_QUERY}\"",
+    ]
+    return "\n".join(lines)
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    database = (args.marts or Path(os.environ.get("POVMON_MARTS_DIR", "data/marts"))) / (
+        "warehouse.duckdb"
+    )
+    if not database.exists():
+        print(f"error: {database} does not exist yet; run `povmon run` first", file=sys.stderr)
+        return 2
+    with duckdb.connect(str(database), read_only=True) as conn:
+        try:
+            relation = conn.sql(args.query)
+        except duckdb.Error as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        if relation is None:
+            return 0
+        relation.show(max_rows=args.max_rows, max_width=200)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="povmon",
+        description="Poverty-monitoring warehouse: department feeds -> validated DuckDB "
+        "warehouse -> dbt marts (poverty incidence, reconciliation, ...).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    gen = commands.add_parser("generate", help="write synthetic feeds of every department")
+    gen.add_argument("--persons", type=int, default=20_000, help="registered persons (N)")
+    gen.add_argument("--seed", type=int, default=1, help="same seed, same files")
+    gen.add_argument("--out", type=Path, default=Path("data/raw"), help="deliveries folder")
+    gen.add_argument("--years", type=_parse_years, default=(2016, 2017, 2018, 2019, 2020),
+                     help="snapshot years, e.g. 2016-2020 (default) or 2020")
+    gen.add_argument("--defect-rate", type=float, default=0.002,
+                     help="share of records per defect kind (quarantine cases, R01-R17)")
+    gen.set_defaults(func=cmd_generate)
+
+    run = commands.add_parser("run", help="ingest, validate, build and publish the marts")
+    run.add_argument("--raw", type=Path, help="deliveries folder (default data/raw)")
+    run.add_argument("--marts", type=Path, help="published marts folder (default data/marts)")
+    run.add_argument("--warehouse", type=Path,
+                     help="restricted store (default data/warehouse/warehouse.duckdb)")
+    run.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING"])
+    run.set_defaults(func=cmd_run)
+
+    sql = commands.add_parser("sql", help="query the published marts (read-only)")
+    sql.add_argument("query", help="SQL, e.g. \"SELECT * FROM marts.poverty_incidence\"")
+    sql.add_argument("--marts", type=Path, help="published marts folder (default data/marts)")
+    sql.add_argument("--max-rows", type=int, default=40)
+    sql.set_defaults(func=cmd_sql)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""The single Dagster Definitions object: `dagster dev`, `dagster asset materialize`,
+the schedule, the sensor and `povmon run` all load this."""
+
+
+import dagster as dg
+
+from pipelines.settings import Settings
+
+settings = Settings.from_env()
+settings.export()  # before the dbt project is parsed: its profile reads the warehouse path
+
+from pipelines.assets.ingest import feed_assets, ingest_log  # noqa: E402
+from pipelines.assets.publish import published_marts  # noqa: E402
+from pipelines.assets.warehouse import dbt_cli, dbt_project, warehouse_models  # noqa: E402
+from pipelines.resources import Warehouse  # noqa: E402
+from pipelines.schedules import new_delivery_sensor, nightly_job, nightly_schedule  # noqa: E402
+
+defs = dg.Definitions(
+    assets=[*feed_assets, ingest_log, warehouse_models, published_marts],
+    jobs=[nightly_job],
+    schedules=[nightly_schedule],
+    sensors=[new_delivery_sensor],
+    resources={
+        "warehouse": Warehouse(
+            raw_dir=str(settings.raw_dir),
+            path=str(settings.warehouse_path),
+            marts_dir=str(settings.marts_dir),
+        ),
+        "dbt": dbt_cli(dbt_project),
+    },
+    # DuckDB takes one writer process per file: steps run one after another, in-process.
+    executor=dg.in_process_executor,
+)

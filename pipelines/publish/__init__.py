@@ -1,0 +1,1 @@
+"""Publishing marts to statisticians: atomic DuckDB file + Parquet exports."""

@@ -1,0 +1,53 @@
+"""When the pipeline runs: nightly at 02:00 Beijing time, and when a new complete delivery
+(or a corrected re-delivery) appears."""
+
+
+import json
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.feeds import FEEDS
+from pipelines.ingest.discover import SUCCESS_MARKER, discover
+from pipelines.resources import Warehouse
+
+nightly_job = dg.define_asset_job(
+    "nightly",
+    selection=dg.AssetSelection.all(),
+    description="Ingest every feed, build and test the marts, publish them.",
+)
+
+nightly_schedule = dg.ScheduleDefinition(
+    name="nightly_0200_shanghai",
+    job=nightly_job,
+    cron_schedule="0 2 * * *",
+    execution_timezone="Asia/Shanghai",
+)
+
+
+def complete_deliveries(raw_dir: Path) -> list[str]:
+    """Every complete delivery as '<feed>/<date>@<_SUCCESS mtime>': a corrected
+    re-delivery writes a new marker, so it shows up as new too."""
+    found = []
+    for feed in FEEDS:
+        deliveries, _ = discover(raw_dir, feed)
+        for d in deliveries:
+            if d.complete:
+                found.append(f"{feed}/{d.day}@{(d.folder / SUCCESS_MARKER).stat().st_mtime_ns}")
+    return sorted(found)
+
+
+@dg.sensor(job=nightly_job, minimum_interval_seconds=60,
+           default_status=dg.DefaultSensorStatus.RUNNING)
+def new_delivery_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
+    """Start a run when a complete delivery appears that the last evaluation had not seen."""
+    current = complete_deliveries(Path(warehouse.raw_dir))
+    seen = set(json.loads(context.cursor)) if context.cursor else set()
+    new = [d for d in current if d not in seen]
+    context.update_cursor(json.dumps(current))
+    if not new:
+        return dg.SkipReason("no new complete delivery")
+    return dg.RunRequest(
+        run_key="|".join(new),
+        tags={"povmon/new_deliveries": ", ".join(n.split("@")[0] for n in new)[:1000]},
+    )
