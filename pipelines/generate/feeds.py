@@ -127,7 +127,10 @@ def registry_rows(py: pl.DataFrame) -> pl.DataFrame:
         .when(pl.col("age") > 65).then(pl.lit("弱劳动力或半劳动力"))
         .when(pl.col("health") == "残疾").then(pl.lit("丧失劳动力"))
         .otherwise(pl.lit("普通劳动力")),
-        _defect=pl.when(hd != "").then(hd).otherwise(d),
+        # one label per row: household defect, else person defect, else this year's gaps
+        _defect=pl.when(hd != "").then(hd).when(d != "").then(d)
+        .when(pl.col("dropout")).then(pl.lit("R09"))
+        .when(pl.col("insurance_gap")).then(pl.lit("R08")).otherwise(pl.lit("")),
     )  # fmt: skip
     rows = rows.with_columns(
         _defect=pl.when((pl.col("_defect") == "R10") & (pl.col("true_school") == "非在校生"))
@@ -183,7 +186,7 @@ def enrollment_rows(py: pl.DataFrame, seed: int, people: CountyPeople, year: int
         .otherwise(0.0),
         subsidy=pl.when(pl.col("household_type") == "一般贫困户").then(fee / 2).otherwise(fee),
         area_code=pl.col("village_code"),
-        _defect=pl.when(pl.col("insurance_gap")).then(pl.lit("R08")).otherwise(pl.lit("")),
+        _defect=pl.lit(""),  # R08 is the registered person's flag, labelled on the registry
     ).select("id_number", "name", "year", "scheme", "status", "personal_paid", "subsidy",
              "area_code", "_defect")  # fmt: skip
 

@@ -1,0 +1,101 @@
+"""The Dagster side: one Definitions object with the whole graph, the nightly schedule and
+the new-delivery sensor, as `dagster dev` and `dagster asset materialize` load them."""
+
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+import pytest
+
+from pipelines.definitions import defs
+from pipelines.resources import Warehouse
+from pipelines.schedules import new_delivery_sensor, nightly_schedule
+from tests.deliveries import STANDARDS_HEADER, deliver
+
+
+def test_graph_has_an_asset_per_feed_the_dbt_models_and_publish():
+    keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    feeds = {"raw/population", "raw/standards", "raw/registry", "raw/dibao", "raw/medical",
+             "raw/education", "raw/funds", "raw/ingest_log"}
+    assert feeds <= keys
+    assert {"marts/poverty_incidence", "marts/ingest_reconciliation",
+            "intermediate/int_registry_persons", "publish/published_marts"} <= keys
+
+
+def test_publish_waits_for_every_mart_and_marts_wait_for_the_feeds():
+    graph = defs.resolve_asset_graph()
+    publish = graph.get(dg.AssetKey(["publish", "published_marts"]))
+    assert {k.to_user_string() for k in publish.parent_keys} == {
+        "marts/poverty_incidence", "marts/ingest_reconciliation"}
+    upstream = {k.to_user_string() for k in graph.upstream_key_iterator(
+        dg.AssetKey(["marts", "poverty_incidence"]))}
+    assert {"raw/registry", "raw/population", "raw/standards", "raw/ingest_log"} <= upstream
+
+
+def test_dbt_tests_are_asset_checks():
+    checks = {c.name for c in defs.resolve_asset_graph().asset_check_keys}
+    assert "unique_grain_poverty_incidence_year__area_code" in checks
+    assert "assert_rows_read_add_up" in checks
+
+
+def test_schedule_runs_the_whole_job_at_two_in_the_morning_beijing_time():
+    assert nightly_schedule.cron_schedule == "0 2 * * *"
+    assert nightly_schedule.execution_timezone == "Asia/Shanghai"
+    assert nightly_schedule.job_name == "nightly"
+    when = datetime(2026, 11, 24, 2, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    context = dg.build_schedule_context(scheduled_execution_time=when)
+    assert len(list(nightly_schedule.evaluate_tick(context).run_requests)) == 1
+
+
+@pytest.fixture
+def sensor_on(tmp_path):
+    warehouse = Warehouse(raw_dir=str(tmp_path), path=str(tmp_path / "w.duckdb"),
+                          marts_dir=str(tmp_path / "marts"))
+
+    def evaluate(cursor):
+        context = dg.build_sensor_context(cursor=cursor, resources={"warehouse": warehouse})
+        result = new_delivery_sensor.evaluate_tick(context)
+        return result.run_requests, result.skip_message, result.cursor
+
+    return evaluate
+
+
+def test_sensor_starts_a_run_for_a_new_complete_delivery_only(sensor_on, tmp_path):
+    requests, skip, cursor = sensor_on(None)
+    assert requests == [] and skip == "no new complete delivery"
+    rows = [STANDARDS_HEADER, ["510000000000", "2020", "4000", "4600", "3"]]
+    deliver(tmp_path, "standards", "2020-01-15", {"s.csv": rows}, complete=False)
+    requests, skip, cursor = sensor_on(cursor)
+    assert requests == [] and skip == "no new complete delivery"
+
+    (tmp_path / "standards" / "2020-01-15" / "_SUCCESS").touch()
+    requests, _, cursor = sensor_on(cursor)
+    assert len(requests) == 1 and requests[0].run_key.startswith("standards/2020-01-15@")
+    assert new_delivery_sensor.job_name == "nightly"
+
+    requests, skip, cursor = sensor_on(cursor)
+    assert requests == [] and skip == "no new complete delivery"
+
+
+def test_sensor_sees_a_corrected_redelivery_by_its_new_success_marker(sensor_on, tmp_path):
+    rows = [STANDARDS_HEADER, ["510000000000", "2020", "4000", "4600", "3"]]
+    folder = deliver(tmp_path, "standards", "2020-01-15", {"s.csv": rows})
+    _, _, cursor = sensor_on(None)
+    stamp = (folder / "_SUCCESS").stat().st_mtime_ns + 10**9
+    os.utime(folder / "_SUCCESS", ns=(stamp, stamp))
+    requests, _, _ = sensor_on(cursor)
+    assert len(requests) == 1
+
+
+def test_dagster_cli_loads_the_definitions():
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "dagster"), "definitions", "validate",
+         "-m", "pipelines.definitions"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Validation successful" in result.stdout + result.stderr

@@ -1,0 +1,86 @@
+"""A generated province through `povmon generate` and `povmon run`, checked against the
+generator's own ground truth (numbers the pipeline did not compute)."""
+
+import re
+
+import duckdb
+import polars as pl
+import pytest
+
+from tests.runner import povmon, query, run_pipeline
+
+
+@pytest.fixture(scope="module")
+def province(tmp_path_factory):
+    raw = tmp_path_factory.mktemp("raw")
+    made = povmon("generate", "--persons", "3000", "--seed", "7", "--defect-rate", "0.01",
+                  "--out", raw)
+    assert made.returncode == 0, made.stderr
+    work = tmp_path_factory.mktemp("work")
+    result = run_pipeline(raw, work)
+    return raw, work / "marts", result.stdout
+
+
+def test_village_counts_match_the_generator_for_every_year(province):
+    raw, marts, _ = province
+    truth = pl.read_csv(raw / "_truth" / "poverty_persons.csv", schema_overrides={"area_code": pl.String})
+    villages = truth.filter(~pl.col("area_code").str.ends_with("000"))
+    got = query(marts, "select year, area_code, registered_persons, poor_persons, exited_in_year, "
+                       "relapsed_persons from marts.poverty_incidence where area_level = 'village' "
+                       "and registered_persons > 0 order by year, area_code")
+    assert got == villages.sort("year", "area_code").rows()
+
+
+def test_province_totals_include_persons_of_unknown_villages(province):
+    raw, marts, _ = province
+    truth = pl.read_csv(raw / "_truth" / "poverty_persons.csv").group_by("year").agg(
+        pl.col("registered_persons", "poor_persons").sum()).sort("year")
+    got = query(marts, "select year, registered_persons, poor_persons from marts.poverty_incidence "
+                       "where area_level = 'province' order by year")
+    assert got == truth.rows()
+    assert [y for y, *_ in got] == [2016, 2017, 2018, 2019, 2020]
+
+
+def test_reconciliation_matches_what_the_generator_wrote(province):
+    raw, marts, _ = province
+    truth = pl.read_csv(raw / "_truth" / "files.csv")
+    loaded = truth.filter(pl.col("status") == "loaded").select(
+        "feed", "delivery_date", "file", "rows", "quarantined").sort("feed", "delivery_date", "file")
+    got = query(marts, "select feed, delivery_date::varchar, file, rows_read, rows_quarantined "
+                       "from marts.ingest_reconciliation where status = 'loaded' order by 1, 2, 3")
+    assert got == loaded.rows()
+    assert query(marts, "select count(*) from marts.ingest_reconciliation "
+                        "where rows_read != rows_accepted + rows_quarantined") == [(0,)]
+
+
+def test_rejected_and_incomplete_deliveries_are_reported(province):
+    _, marts, _ = province
+    got = query(marts, "select feed, delivery_date::varchar, status, count(*) "
+                       "from marts.ingest_reconciliation where status != 'loaded' group by all order by 1")
+    assert got == [("dibao", "2020-06-30", "rejected", 3),
+                   ("registry", "2021-01-31", "skipped_incomplete", 1)]
+
+
+def test_run_prints_where_the_marts_are_and_a_query_to_try(province):
+    _, marts, stdout = province
+    assert f"marts: {marts / 'warehouse.duckdb'} (schema marts)" in stdout
+    assert "SELECT year, area_name" in stdout
+
+
+def test_no_published_file_holds_an_id_number_or_a_name(province):
+    raw, marts, _ = province
+    registry = pl.read_csv(raw / "registry" / "2020-12-31" / "registry_510101.csv",
+                           infer_schema=False)
+    names = set(registry["姓名"].drop_nulls().to_list())
+    id_pattern = re.compile(r"\d{17}[\dXx]")
+    with duckdb.connect(str(marts / "warehouse.duckdb"), read_only=True) as conn:
+        tables = [t for (t,) in conn.execute(
+            "select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()]
+        for table in tables:
+            for row in conn.execute(f"select * from marts.{table}").fetchall():
+                for value in row:
+                    text = str(value)
+                    assert not id_pattern.search(text), (table, text)
+                    assert text not in names, (table, text)
+    assert sorted(p.name for p in marts.iterdir()) == [
+        "ingest_reconciliation.parquet", "poverty_incidence.parquet", "warehouse.duckdb"]

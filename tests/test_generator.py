@@ -1,0 +1,82 @@
+"""The feed generator: deterministic, contract-exact, and honest about its defects."""
+
+import hashlib
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from pipelines.feeds import FEEDS
+from pipelines.feeds.idnumber import is_valid
+from pipelines.generate.generator import generate
+from pipelines.ingest.decode import detect_encoding, to_utf8
+
+
+@pytest.fixture(scope="module")
+def raw(tmp_path_factory):
+    return generate(tmp_path_factory.mktemp("raw"), persons=3000, seed=3, years=(2019, 2020),
+                    defect_rate=0.02, progress=lambda _: None)  # fmt: skip
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.suffix != ".xlsx"}
+
+
+def test_same_seed_gives_the_same_files(raw, tmp_path):
+    again = generate(tmp_path, persons=3000, seed=3, years=(2019, 2020), defect_rate=0.02,
+                     progress=lambda _: None)
+    assert _digests(again) == _digests(raw)
+
+
+def test_every_feed_is_delivered_with_success_markers_except_the_incomplete_folder(raw):
+    complete = {p.parent.relative_to(raw).parts[0] for p in raw.rglob("_SUCCESS")}
+    assert complete == set(FEEDS)
+    incomplete = [p for p in (raw / "registry").iterdir() if not (p / "_SUCCESS").exists()]
+    assert [p.name for p in incomplete] == ["2021-01-31"]
+
+
+def _csv(path: Path) -> pl.DataFrame:
+    data = path.read_bytes()
+    return pl.read_csv(to_utf8(data, detect_encoding(data)), infer_schema=False)
+
+
+def test_csv_headers_are_the_contract_headers(raw):
+    for feed in FEEDS.values():
+        for path in (raw / feed.id).rglob("*.csv"):
+            table = feed.table_for(path.name)
+            headers = [h.strip() for h in _csv(path).columns if h.strip() != "备注"]
+            dropped = path.parent.name == "2020-06-30" and feed.id == "dibao"
+            expected = [c.header for c in table.columns if not (dropped and c.header == "证件号码"
+                                                                 and "510101" in path.name)]
+            assert headers == expected, path
+
+
+def test_counties_use_utf8_gb18030_bom_and_xlsx(raw):
+    folder = raw / "registry" / "2020-12-31"
+    encodings = {p.name: detect_encoding(p.read_bytes()) for p in folder.glob("*.csv")}
+    assert sorted(encodings.values()) == ["GB18030", "UTF-8"]
+    assert [p.name for p in folder.glob("*.xlsx")] == ["registry_510103.xlsx"]
+    assert detect_encoding((raw / "education/2020-10-15/education_510103.csv").read_bytes()) == (
+        "UTF-8-BOM")
+
+
+def test_id_numbers_are_valid_except_the_planted_r01_cases(raw):
+    registry = _csv(raw / "registry" / "2020-12-31" / "registry_510101.csv")
+    ids = registry["证件号码"].drop_nulls().to_list()
+    invalid = [i for i in ids if not is_valid(i)]
+    defects = pl.read_csv(raw / "_truth" / "defects.csv").filter(
+        (pl.col("feed") == "registry") & (pl.col("delivery_date") == "2020-12-31"))
+    assert len(ids) > 100
+    assert 0 < len(invalid) <= defects.filter(pl.col("rule_id") == "R01")["records"].sum()
+
+
+def test_every_quarantine_case_and_rule_is_injected(raw):
+    rules = set(pl.read_csv(raw / "_truth" / "defects.csv")["rule_id"])
+    expected = {"Q01", "Q02", "Q03", *(f"R{i:02d}" for i in range(1, 18))}
+    assert expected <= rules
+
+
+def test_too_small_a_province_is_refused():
+    with pytest.raises(ValueError, match="--persons must be at least 100"):
+        generate(Path("/nonexistent"), persons=10, seed=1)
