@@ -58,7 +58,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     started = time.monotonic()
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
-    result = defs.get_job_def("nightly").execute_in_process(
+    result = defs.resolve_job_def("nightly").execute_in_process(
         instance=instance or dg.DagsterInstance.ephemeral(),
         run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
         raise_on_error=False,

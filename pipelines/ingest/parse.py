@@ -36,13 +36,10 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _value(column: Column) -> str:
-    return f"nullif(trim({column.name}), '')"
-
-
 def typed_expression(column: Column) -> str:
-    """SQL giving the typed value of a raw text column, NULL when it does not parse."""
-    v = _value(column)
+    """SQL giving the typed value of a trimmed text column (empty = NULL), NULL when it
+    does not parse."""
+    v = column.name
     match column.kind:
         case Kind.TEXT:
             return v
@@ -69,8 +66,9 @@ def typed_expression(column: Column) -> str:
 
 
 def problem_expression(column: Column) -> str:
-    """SQL giving 'Qnn message' when this column makes the row unusable, else NULL."""
-    v = _value(column)
+    """SQL giving 'Qnn message' when this column makes the row unusable, else NULL; reads the
+    trimmed text as ``<name>`` and the parsed value as ``typed_<name>``."""
+    v = column.name
     label = f"{column.header}({column.name})"
     rule = "Q03" if column.kind is Kind.CODE else "Q02"
     cases = []
@@ -78,7 +76,7 @@ def problem_expression(column: Column) -> str:
         cases.append(f"when {v} is null then {_quote(f'Q01 {label} 为空')}")
     if column.kind in PROBLEM_TEXT:
         cases.append(
-            f"when {v} is not null and ({typed_expression(column)}) is null then "
+            f"when {v} is not null and typed_{v} is null then "
             f"{_quote(f'{rule} {label}=')} || {_quote(chr(39))} || {v} || "
             f"{_quote(chr(39) + ' ' + PROBLEM_TEXT[column.kind])}"
         )
@@ -86,16 +84,24 @@ def problem_expression(column: Column) -> str:
 
 
 def parse_sql(table: Table, source: str) -> str:
-    """SELECT over ``source`` (source_row + text columns) giving typed columns, the list of
-    problems and the raw values as JSON."""
-    typed = ",\n  ".join(
-        f"cast({typed_expression(c)} as {sql_type(c)}) as {c.name}" for c in table.columns
+    """SELECT over ``source`` (source_row + text columns) giving typed columns and the list
+    of problems. Each value is trimmed once and parsed once."""
+    trimmed = ", ".join(f"nullif(trim({c.name}), '') as {c.name}" for c in table.columns)
+    typed = ", ".join(
+        f"cast({typed_expression(c)} as {sql_type(c)}) as typed_{c.name}" for c in table.columns
     )
+    output = ",\n  ".join(f"typed_{c.name} as {c.name}" for c in table.columns)
     problems = ", ".join(problem_expression(c) for c in table.columns)
-    raw = ", ".join(f"{_quote(c.header)}: {c.name}" for c in table.columns)
     return (
-        f"select source_row,\n  {typed},\n"
-        f"  list_filter([{problems}], lambda p: p is not null) as problems,\n"
-        f"  to_json({{{raw}}}) as raw_values\n"
-        f"from {source}"
+        f"with trimmed as (select source_row, {trimmed} from {source}),\n"
+        f"typed as (select *, {typed} from trimmed)\n"
+        f"select source_row,\n  {output},\n"
+        f"  list_filter([{problems}], lambda p: p is not null) as problems\n"
+        f"from typed"
     )
+
+
+def raw_values_sql(table: Table, source: str) -> str:
+    """The delivered text of each row of ``source`` as JSON under the Chinese headers."""
+    raw = ", ".join(f"{_quote(c.header)}: {c.name}" for c in table.columns)
+    return f"select source_row, to_json({{{raw}}}) as raw_values from {source}"

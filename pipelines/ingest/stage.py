@@ -24,7 +24,7 @@ import duckdb
 
 from pipelines.feeds import Feed, Table
 from pipelines.ingest.discover import Delivery, discover, file_digest, fingerprint
-from pipelines.ingest.parse import parse_sql, sql_type
+from pipelines.ingest.parse import parse_sql, raw_values_sql, sql_type
 from pipelines.ingest.read import FileRejected, read_file
 
 BOOKKEEPING_DDL = """
@@ -104,20 +104,22 @@ def _record_files(conn: duckdb.DuckDBPyConnection, delivery: Delivery, rows: lis
 
 def _stage_file(conn: duckdb.DuckDBPyConnection, feed: Feed, table: Table, path: Path,
                 delivery: Delivery) -> tuple[tuple, list[str]]:
-    """Parse one file into the delivery's pending tables; returns its reconciliation row."""
+    """Parse one file into the staged table and the quarantine (inside the delivery's
+    transaction); returns its reconciliation row and warnings."""
     read = read_file(path, table, feed.formats)
     conn.register("source_text", read.frame.to_arrow())
     conn.execute(f"create or replace temp table parsed as {parse_sql(table, 'source_text')}")
-    conn.unregister("source_text")
     names = ", ".join(c.name for c in table.columns)
     conn.execute(
-        f"insert into pending_{table.name} select {names}, ?, ?, source_row "
+        f"insert into {table.staged_name} select {names}, ?, ?, source_row "
         "from parsed where len(problems) = 0",
         [delivery.day, path.name],
     )
     conn.execute(
-        "insert into pending_quarantine select ?, ?, ?, ?, source_row, left(problems[1], 3), "
-        "array_to_string(problems, '; '), raw_values from parsed where len(problems) > 0",
+        "insert into raw.quarantine select ?, ?, ?, ?, parsed.source_row, left(problems[1], 3), "
+        "array_to_string(problems, '; '), raw.raw_values from parsed "
+        f"join ({raw_values_sql(table, 'source_text')}) as raw using (source_row) "
+        "where len(problems) > 0 order by parsed.source_row",
         [feed.id, table.name, delivery.day, path.name],
     )
     accepted, quarantined = conn.execute(
@@ -125,59 +127,65 @@ def _stage_file(conn: duckdb.DuckDBPyConnection, feed: Feed, table: Table, path:
         "from parsed"
     ).fetchone()
     conn.execute("drop table parsed")
+    conn.unregister("source_text")
     message = "; ".join(read.warnings) or None
     row = (path.name, read.frame.height, accepted, quarantined, read.encoding, "loaded", message)
     return row, read.warnings
 
 
+def _clear(conn: duckdb.DuckDBPyConnection, feed: Feed, delivery: Delivery) -> None:
+    for table in feed.tables:
+        conn.execute(f"delete from {table.staged_name} where delivery_date = ?", [delivery.day])
+    conn.execute("delete from raw.quarantine where feed = ? and delivery_date = ?",
+                 [feed.id, delivery.day])
+
+
 def _load(conn: duckdb.DuckDBPyConnection, feed: Feed, delivery: Delivery, digest: str,
           summary: FeedSummary) -> str | None:
-    """Stage one complete delivery in a single transaction; returns why it was rejected."""
-    for table in feed.tables:
-        conn.execute(f"create or replace temp table pending_{table.name} as "
-                     f"select * from {table.staged_name} limit 0")
-    conn.execute("create or replace temp table pending_quarantine as "
-                 "select * from raw.quarantine limit 0")
-    rows, problem = [], None
+    """Stage one complete delivery in a single transaction; returns why it was rejected.
+
+    A rejected delivery is rolled back whole, then recorded, and its date is cleared so
+    that an earlier version of the same date is not used either.
+    """
+    rows, warnings, problem = [], [], None
+    conn.execute("begin transaction")
+    _clear(conn, feed, delivery)
     for path in delivery.files:
         table = feed.table_for(path.name)
         try:
             if table is None:
                 prefixes = " or ".join(f"'{t.file_prefix}*'" for t in feed.tables)
                 raise FileRejected(f"{path.name}: file name must start with {prefixes}")
-            row, warnings = _stage_file(conn, feed, table, path, delivery)
+            row, file_warnings = _stage_file(conn, feed, table, path, delivery)
         except FileRejected as error:
             problem = f"{delivery.folder}/{error}"
             rows.append((path.name, 0, 0, 0, None, "rejected", str(error)))
             break
         rows.append(row)
-        summary.warnings += [f"{delivery.folder.name}/{w}" for w in warnings]
+        warnings += [f"{delivery.folder.name}/{w}" for w in file_warnings]
     if problem is None and not rows:
         problem = f"{delivery.folder}: complete (_SUCCESS) but holds no .csv or .xlsx file"
-    conn.execute("begin transaction")
-    for table in feed.tables:
-        conn.execute(f"delete from {table.staged_name} where delivery_date = ?", [delivery.day])
-    conn.execute("delete from raw.quarantine where feed = ? and delivery_date = ?",
-                 [feed.id, delivery.day])
     if problem is not None:
+        conn.execute("rollback")
         done = {r[0] for r in rows}
         rows = [(n, 0, 0, 0, e, "rejected", m) for n, _, _, _, e, _, m in rows] + [
             (p.name, 0, 0, 0, None, "rejected", f"not read: the delivery was rejected ({problem})")
             for p in delivery.files if p.name not in done
         ]  # fmt: skip
+        conn.execute("begin transaction")
+        _clear(conn, feed, delivery)
         _record_files(conn, delivery, rows, "rejected", digest)
+        conn.execute("commit")
         summary.rejected.append(problem)
-    else:
-        for table in feed.tables:
-            conn.execute(f"insert into {table.staged_name} select * from pending_{table.name}")
-        conn.execute("insert into raw.quarantine select * from pending_quarantine")
-        _record_files(conn, delivery, rows, "loaded", digest)
-        summary.loaded.append(delivery.day.isoformat())
-        summary.rows_read += sum(r[1] for r in rows)
-        summary.rows_accepted += sum(r[2] for r in rows)
-        summary.rows_quarantined += sum(r[3] for r in rows)
+        return problem
+    _record_files(conn, delivery, rows, "loaded", digest)
     conn.execute("commit")
-    return problem
+    summary.warnings += warnings
+    summary.loaded.append(delivery.day.isoformat())
+    summary.rows_read += sum(r[1] for r in rows)
+    summary.rows_accepted += sum(r[2] for r in rows)
+    summary.rows_quarantined += sum(r[3] for r in rows)
+    return None
 
 
 def ingest_feed(conn: duckdb.DuckDBPyConnection, raw_dir: Path, feed: Feed,
