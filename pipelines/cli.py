@@ -90,8 +90,8 @@ def _run_summary(marts_dir: Path, elapsed: float) -> str:
     lines += [
         f"marts: {database} (schema marts) and {marts_dir}/<mart>.parquet",
         "try:",
-        f"  duckdb -readonly {database} \"{EXAMPLE_QUERY}\"",
         f"  .venv/bin/povmon sql \"{EXAMPLE_QUERY}\"",
+        f"  (or the DuckDB 2.x CLI: duckdb -readonly {database} \"…\")",
     ]
     return "\n".join(lines)
 

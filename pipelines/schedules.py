@@ -2,6 +2,7 @@
 (or a corrected re-delivery) appears."""
 
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -47,7 +48,9 @@ def new_delivery_sensor(context: dg.SensorEvaluationContext, warehouse: Warehous
     context.update_cursor(json.dumps(current))
     if not new:
         return dg.SkipReason("no new complete delivery")
+    names = [n.split("@")[0] for n in new]
     return dg.RunRequest(
-        run_key="|".join(new),
-        tags={"povmon/new_deliveries": ", ".join(n.split("@")[0] for n in new)[:1000]},
+        run_key=hashlib.sha256("|".join(new).encode()).hexdigest()[:20],
+        tags={"povmon/new_deliveries": ", ".join(names[:20]) + (" …" if len(names) > 20 else ""),
+              "povmon/new_delivery_count": str(len(names))},
     )

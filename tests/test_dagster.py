@@ -74,7 +74,8 @@ def test_sensor_starts_a_run_for_a_new_complete_delivery_only(sensor_on, tmp_pat
 
     (tmp_path / "standards" / "2020-01-15" / "_SUCCESS").touch()
     requests, _, cursor = sensor_on(cursor)
-    assert len(requests) == 1 and requests[0].run_key.startswith("standards/2020-01-15@")
+    assert len(requests) == 1
+    assert requests[0].tags["povmon/new_deliveries"] == "standards/2020-01-15"
     assert new_delivery_sensor.job_name == "nightly"
 
     requests, skip, cursor = sensor_on(cursor)

@@ -64,7 +64,7 @@ def test_rejected_and_incomplete_deliveries_are_reported(province):
 def test_run_prints_where_the_marts_are_and_a_query_to_try(province):
     _, marts, stdout = province
     assert f"marts: {marts / 'warehouse.duckdb'} (schema marts)" in stdout
-    assert "SELECT year, area_name" in stdout
+    assert "povmon sql \"SELECT year, area_name" in stdout
 
 
 def test_no_published_file_holds_an_id_number_or_a_name(province):

@@ -136,9 +136,19 @@ def registry_rows(py: pl.DataFrame) -> pl.DataFrame:
         _defect=pl.when((pl.col("_defect") == "R10") & (pl.col("true_school") == "非在校生"))
         .then(pl.lit("")).otherwise(pl.col("_defect"))
     )
+    # R04: the person also appears in a neighbouring household of the same village
+    neighbours = (
+        rows.select("village_code", "household_id").unique().sort("household_id")
+        .with_columns(neighbour=pl.coalesce(
+            pl.col("household_id").shift(-1).over("village_code"),
+            pl.col("household_id").shift(1).over("village_code"),
+            pl.col("household_id") + "D",
+        ))
+    )  # fmt: skip
     copies = (
         rows.filter(pl.col("defect") == "R04")
-        .with_columns(household_id=pl.col("household_id") + "D", relation=pl.lit("其他"))
+        .join(neighbours, on=["village_code", "household_id"])
+        .with_columns(household_id=pl.col("neighbour"), relation=pl.lit("其他"))
     )
     columns = ["household_id", "id_number", "name", "relation", "sex", "birth_date",
                "village_code", "household_type", "main_cause", "labor_capacity",
