@@ -83,4 +83,6 @@ def test_no_published_file_holds_an_id_number_or_a_name(province):
                     assert not id_pattern.search(text), (table, text)
                     assert text not in names, (table, text)
     assert sorted(p.name for p in marts.iterdir()) == [
-        "ingest_reconciliation.parquet", "poverty_incidence.parquet", "warehouse.duckdb"]
+        "docs", "fund_execution.parquet", "ingest_reconciliation.parquet",
+        "medical_reimbursement.parquet", "multidimensional_poverty.parquet",
+        "poverty_incidence.parquet", "program_coverage.parquet", "warehouse.duckdb"]

@@ -1,29 +1,53 @@
 """The publish asset: runs after every mart and dbt test succeeded."""
 
-
+import shutil
+import tempfile
 from pathlib import Path
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
 
-from pipelines.assets.warehouse import MART_KEYS
+from pipelines.assets.warehouse import MART_KEYS, dbt_project
 from pipelines.publish.publish import publish
 from pipelines.resources import Warehouse
+
+DOCS_FOLDER = "docs"
+
+
+def build_docs(dbt: DbtCliResource, marts_dir: Path) -> Path:
+    """`dbt docs generate --static`: one self-contained page, built beside the marts under
+    a hidden name; the caller moves it into place."""
+    building = marts_dir / f".{DOCS_FOLDER}.building"
+    shutil.rmtree(building, ignore_errors=True)
+    building.mkdir(parents=True)
+    with tempfile.TemporaryDirectory() as target:
+        dbt.cli(["docs", "generate", "--static"], manifest=dbt_project.manifest_path,
+                target_path=Path(target)).wait()  # fmt: skip
+        shutil.copy(Path(target) / "static_index.html", building / "index.html")
+    return building
 
 
 @dg.asset(
     key=dg.AssetKey(["publish", "published_marts"]),
     group_name="publish",
     deps=MART_KEYS,
-    description="<marts>/warehouse.duckdb (schema marts, renamed into place atomically) and "
-    "<marts>/<mart>.parquet; no personal data.",
+    description="<marts>/warehouse.duckdb (schema marts, renamed into place atomically), "
+    "<marts>/<mart>.parquet and <marts>/docs/index.html (dbt docs); no personal data.",
     kinds={"duckdb", "parquet"},
 )
-def published_marts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    result = publish(Path(warehouse.path), Path(warehouse.marts_dir))
+def published_marts(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, dbt: DbtCliResource
+) -> dg.MaterializeResult:
+    marts_dir = Path(warehouse.marts_dir)
+    docs = build_docs(dbt, marts_dir)
+    result = publish(Path(warehouse.path), marts_dir)
+    shutil.rmtree(marts_dir / DOCS_FOLDER, ignore_errors=True)
+    docs.rename(marts_dir / DOCS_FOLDER)
     context.log.info(f"published {len(result.tables)} marts to {result.database}")
     return dg.MaterializeResult(
         metadata={
             "database": dg.MetadataValue.path(str(result.database)),
+            "docs": dg.MetadataValue.path(str(marts_dir / DOCS_FOLDER / "index.html")),
             **{f"rows_{table}": rows for table, rows in result.tables.items()},
         }
     )

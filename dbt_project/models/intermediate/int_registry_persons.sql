@@ -1,4 +1,6 @@
--- Registered persons of each year: the registry snapshot of Y, one row per person.
+-- Registered persons of each year: the registry snapshot of Y, one row per person, with
+-- the area they count in and their age on Y-08-31 (from the ID number, or 出生日期 when the
+-- ID is invalid).
 -- A person in several households counts once, in the household with the smallest
 -- household_id (rule R04 flags the others); rows without an id_number were
 -- quarantined at ingest and never arrive here.
@@ -41,6 +43,9 @@ final as (
         persons.relation,
         persons.sex,
         persons.birth_date,
+        {{ id_number_is_valid('persons.id_number') }} as id_number_is_valid,
+        {{ age_on(birth_date_for_age('persons.id_number', 'persons.birth_date'),
+                  "make_date(cast(persons.year as integer), 8, 31)") }} as age_on_aug31,
         persons.household_type,
         persons.school_status,
         persons.health,

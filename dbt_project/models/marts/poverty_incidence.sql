@@ -7,8 +7,6 @@ years as (select year from {{ ref('int_snapshots') }} where feed = 'registry'),
 
 areas as (select * from {{ ref('int_areas') }}),
 
-ancestors as (select * from {{ ref('int_area_ancestors') }}),
-
 persons as (select * from {{ ref('int_registry_persons') }}),
 
 rural_population as (select * from {{ ref('int_rural_population') }}),
@@ -29,26 +27,12 @@ counts_where_reported as (
 ),
 
 counts as (
-    select
-        counts_where_reported.year,
-        ancestors.ancestor_code as area_code,
-        sum(registered_persons) as registered_persons,
-        sum(poor_persons) as poor_persons,
-        sum(exited_in_year) as exited_in_year,
-        sum(relapsed_persons) as relapsed_persons
-    from counts_where_reported
-    inner join ancestors on ancestors.area_code = counts_where_reported.area_code
-    group by all
+    {{ roll_up('counts_where_reported', ['year'],
+               ['registered_persons', 'poor_persons', 'exited_in_year', 'relapsed_persons']) }}
 ),
 
 population as (
-    select
-        rural_population.year,
-        ancestors.ancestor_code as area_code,
-        sum(rural_population.rural_population) as rural_population
-    from rural_population
-    inner join ancestors on ancestors.area_code = rural_population.area_code
-    group by all
+    {{ roll_up('rural_population', ['year'], ['rural_population']) }}
 ),
 
 final as (

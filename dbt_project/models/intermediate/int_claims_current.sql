@@ -1,0 +1,16 @@
+-- Inpatient claims as they stand now: claims arrive as deltas, and a claim id seen again
+-- replaces the earlier row (the version of the latest loaded delivery wins).
+with
+
+claims as (select * from {{ ref('stg_medical__claims') }}),
+
+final as (
+    select *
+    from claims
+    qualify row_number() over (
+        partition by claim_id
+        order by delivery_date desc, source_file desc, source_row desc
+    ) = 1
+)
+
+select * from final

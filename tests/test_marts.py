@@ -1,0 +1,299 @@
+"""program_coverage, medical_reimbursement, fund_execution and multidimensional_poverty on a
+province small enough to work out by hand.
+
+Areas as in test_poverty_incidence: villages V1 and V2 in township 丙镇 of county 510101.
+Standards 2020: province poverty 4000 / dibao 4600; the county's own row 4000 / 5000.
+
+Registry 2020-12-31 (ages on 2020-08-31 from the ID numbers):
+  H1 V1 income 3000, housing 否, water 是:  A 户主, B 配偶, K 子女 (10)
+  H2 V1 income 6000, housing 是, water 是:  C 户主, D 子女 (born 2014-08-31: exactly 6)
+  H3 V2 income 4800, housing 是, water 否:  E 户主, L 子女 (born 2004-09-01: 15),
+                                            M 子女 (born 2004-08-31: exactly 16)
+Medical 2020-12-31 enrollment for 2020: A K C D L M 正常参保, B 暂停参保, E none.
+Dibao 2020-12-31 (D = 2020-12-31): A 在保 since 2019; B 在保 from 2021-01-01 (after D);
+  E 在保 but ended 2020-12-31 (end = D is not covered); K 停保.
+Education 2020-10-15, school year 2020-2021: K 在读 no aid, D 辍学, L 休学, M 在读 aid 1,250.
+
+By hand (V1 | V2 | 丙镇):
+  medical_insurance     eligible 5|3|8   covered 4 (A K C D) | 2 (L M) | 6
+  dibao (income < 5000, the county line; H3's 4800 is above the province's 4600)
+                        eligible 3 (A B K) | 3 (E L M) | 6   covered 1 (A) | 0 | 1
+  compulsory_education  eligible K D | L   covered K | L        -> 2/1 | 1/1 | 3/2
+  education_aid         eligible K | M     covered - | M        -> 1/0 | 1/1 | 2/1
+Multidimensional (poverty line 4000, k = 0.4):
+  H1: income, health (B), housing -> 0.6 poor;  H2: education (D) -> 0.2;
+  H3: health (E), water -> 0.4 poor (exactly k).
+  V1: 5 persons, 3 poor, H 0.6, A 0.6, M0 0.36; V2: 3, 3, H 1, A 0.4, M0 0.4;
+  丙镇: 8, 6, H 0.75, A (3 x 0.6 + 3 x 0.4) / 6 = 0.5, M0 0.375.
+Claims: X1 (A, in county) 1000 paid 800 in the 06-30 delivery, corrected to 900 on
+  12-31; X2 (E, out of county) 2000 paid 1600 = 80 % (exactly the target); X3 (C)
+  discharged in 2019; X4 of a person not in the registry.
+Funds (county 510101; the 06-30 delivery is superseded by 12-31):
+  P1 中央 100: 06 disbursed 60 spent 50, 12 disbursed 100 spent 92
+  P2 县级  50: 06 disbursed 20 spent 10, 12 disbursed 50 spent 40
+  -> 全部 12: 150 / 150 / 132 = 88 % < 90;  中央 12: 92 %;  县级 12: 80 %;  全部 06: 40 %.
+"""
+
+import pytest
+
+from pipelines.feeds import TABLES
+from pipelines.feeds.idnumber import check_character
+from tests.deliveries import POPULATION_HEADER, REGISTRY_HEADER, STANDARDS_HEADER, deliver
+from tests.runner import query, run_pipeline
+
+V1, V2, TOWNSHIP = "510101100201", "510101100202", "510101100000"
+
+
+def make_id(birth: str, seq: str) -> str:
+    first17 = "510101" + birth + seq
+    return first17 + check_character(first17)
+
+
+A, B, K = make_id("19800101", "011"), make_id("19820101", "022"), make_id("20100501", "031")
+C, D = make_id("19750101", "041"), make_id("20140831", "052")
+E, L, M = make_id("19700101", "061"), make_id("20040901", "072"), make_id("20040831", "081")
+STRANGER = make_id("19600101", "091")
+
+
+def member(household, id_number, relation, village, income, housing, water, status="未脱贫",
+           exit_year=""):  # fmt: skip
+    return [household, id_number, "某人", relation, "男", "", village, "一般贫困户", "因病",
+            "普通劳动力", "非在校生", "健康", income, "2015", status, exit_year, housing, water]  # fmt: skip
+
+
+def headers(table: str) -> list[str]:
+    return [c.header for c in TABLES[table].columns]
+
+
+@pytest.fixture(scope="module")
+def marts(tmp_path_factory):
+    raw = tmp_path_factory.mktemp("raw")
+    deliver(raw, "population", "2020-12-31", {"p.csv": [
+        POPULATION_HEADER,
+        ["510000000000", "示范省", "", "省", "2020", ""],
+        ["510100000000", "甲市", "510000000000", "市", "2020", ""],
+        ["510101000000", "乙县", "510100000000", "县", "2020", ""],
+        [TOWNSHIP, "丙镇", "510101000000", "乡", "2020", ""],
+        [V1, "一村", TOWNSHIP, "村", "2020", "100"],
+        [V2, "二村", TOWNSHIP, "村", "2020", "50"],
+    ]})
+    deliver(raw, "standards", "2020-01-15", {"s.csv": [
+        STANDARDS_HEADER,
+        ["510000000000", "2020", "4000", "4600", "3.00"],
+        ["510101000000", "2020", "4000", "5000", "2.00"],
+    ]})
+    deliver(raw, "registry", "2020-12-31", {"r.csv": [
+        REGISTRY_HEADER,
+        member("H1", A, "户主", V1, "3000", "否", "是"),
+        member("H1", B, "配偶", V1, "3000", "否", "是"),
+        member("H1", K, "子女", V1, "3000", "否", "是"),
+        member("H2", C, "户主", V1, "6000", "是", "是", "已脱贫", "2020"),
+        member("H2", D, "子女", V1, "6000", "是", "是", "已脱贫", "2020"),
+        member("H3", E, "户主", V2, "4800", "是", "否", "返贫", "2018"),
+        member("H3", L, "子女", V2, "4800", "是", "否", "返贫", "2018"),
+        member("H3", M, "子女", V2, "4800", "是", "否", "返贫", "2018"),
+    ]})
+    enrolled = [[p, "某人", "2020", "城乡居民基本医疗保险", "正常参保", "0", "280", V1]
+                for p in (A, K, C, D, L, M)]  # fmt: skip
+    claim = headers("medical_claims")
+    deliver(raw, "medical", "2020-06-30", {"claims_1.csv": [
+        claim, ["X1", A, "2020-03-01", "2020-03-05", "1000", "600", "0", "100", "100", "是", "H"]]})
+    deliver(raw, "medical", "2020-12-31", {
+        "enrollment_1.csv": [
+            headers("medical_enrollment"), *enrolled,
+            [B, "某人", "2020", "城乡居民基本医疗保险", "暂停参保", "0", "280", V1],
+            [E, "某人", "2019", "城乡居民基本医疗保险", "正常参保", "0", "280", V2],
+        ],
+        "claims_1.csv": [
+            claim,
+            ["X1", A, "2020-03-01", "2020-03-05", "1000", "600", "0", "100", "200", "是", "H"],
+            ["X2", E, "2020-10-20", "2020-11-02", "2000", "1000", "200", "100", "300", "否", "H"],
+            ["X3", C, "2019-12-20", "2019-12-30", "500", "400", "0", "0", "0", "是", "H"],
+            ["X4", STRANGER, "2020-05-01", "2020-05-03", "700", "600", "0", "0", "0", "是", "H"],
+        ],
+    })
+    dibao = headers("dibao")
+    deliver(raw, "dibao", "2020-12-31", {"d.csv": [
+        dibao,
+        ["DB1", A, "某人", A, "农村低保", "300", "2019-01-01", "", "在保", V1],
+        ["DB1", B, "某人", A, "农村低保", "300", "2021-01-01", "", "在保", V1],
+        ["DB1", K, "某人", A, "农村低保", "300", "2019-01-01", "2020-06-30", "停保", V1],
+        ["DB3", E, "某人", E, "农村低保", "300", "2018-01-01", "2020-12-31", "在保", V2],
+    ]})
+    deliver(raw, "education", "2020-10-15", {"e.csv": [
+        headers("education"),
+        ["S1", K, "某人", "2020-2021", "小学", "在读", "X", V1, "", ""],
+        ["S0", K, "某人", "2019-2020", "小学", "在读", "X", V1, "营养改善计划", "800"],
+        ["S2", D, "某人", "2020-2021", "小学", "辍学", "X", V1, "", ""],
+        ["S3", L, "某人", "2020-2021", "初中", "休学", "X", V2, "", ""],
+        ["S4", M, "某人", "2020-2021", "高中", "在读", "X", V2, "国家助学金", "1,250.00"],
+    ]})
+    fund = headers("funds")
+    deliver(raw, "funds", "2020-06-30", {"f.csv": [
+        fund, ["P1", "项目1", "510101000000", "中央", "产业发展", "2020", "2020-06", "100", "10", "5"]]})
+    deliver(raw, "funds", "2020-12-31", {"f.csv": [
+        fund,
+        ["P1", "项目1", "510101000000", "中央", "产业发展", "2020", "2020-06", "100", "60", "50"],
+        ["P1", "项目1", "510101000000", "中央", "产业发展", "2020", "2020-12", "100", "100", "92"],
+        ["P2", "项目2", "510101000000", "县级", "基础设施", "2020", "2020-06", "50", "20", "10"],
+        ["P2", "项目2", "510101000000", "县级", "基础设施", "2020", "2020-12", "50", "50", "40"],
+    ]})
+    work = tmp_path_factory.mktemp("work")
+    run_pipeline(raw, work)
+    return work / "marts"
+
+
+def coverage(marts, area):
+    return {p: rest for p, *rest in query(marts, f"""
+        select program, eligible_persons, covered_persons, uncovered_persons, coverage_pct,
+               target_pct
+        from marts.program_coverage where year = 2020 and area_code = '{area}'""")}
+
+
+def test_medical_insurance_coverage_counts_exited_persons_too(marts):
+    assert coverage(marts, V1)["medical_insurance"] == [5, 4, 1, 80.0, 100.0]
+    assert coverage(marts, V2)["medical_insurance"] == [3, 2, 1, 66.67, 100.0]
+    assert coverage(marts, TOWNSHIP)["medical_insurance"] == [8, 6, 2, 75.0, 100.0]
+
+
+def test_dibao_uses_the_most_specific_line_and_coverage_on_the_snapshot_date(marts):
+    assert coverage(marts, V1)["dibao"] == [3, 1, 2, 33.33, 100.0]
+    assert coverage(marts, V2)["dibao"] == [3, 0, 3, 0.0, 100.0]
+
+
+def test_compulsory_education_ages_six_and_fifteen_are_in_sixteen_is_out(marts):
+    assert coverage(marts, V1)["compulsory_education"] == [2, 1, 1, 50.0, 100.0]
+    assert coverage(marts, V2)["compulsory_education"] == [1, 1, 0, 100.0, 100.0]
+
+
+def test_education_aid_among_pupils_in_school(marts):
+    assert coverage(marts, V1)["education_aid"] == [1, 0, 1, 0.0, 100.0]
+    assert coverage(marts, V2)["education_aid"] == [1, 1, 0, 100.0, 100.0]
+    assert coverage(marts, TOWNSHIP)["education_aid"] == [2, 1, 1, 50.0, 100.0]
+
+
+def test_every_area_has_all_four_programs_with_zeros(marts):
+    rows = query(marts, "select area_code, count(*), sum(eligible_persons) from marts.program_coverage "
+                        "group by 1 order by 1")
+    assert [(a, n) for a, n, _ in rows] == [
+        ("510000000000", 4), ("510100000000", 4), ("510101000000", 4), (TOWNSHIP, 4), (V1, 4), (V2, 4)]
+
+
+def reimbursement(marts, area):
+    return query(marts, f"""
+        select in_county, claims, total_cost::varchar, reimbursed::varchar, reimbursement_pct,
+               target_pct, meets_target
+        from marts.medical_reimbursement where year = 2020 and area_code = '{area}'
+        order by in_county desc""")
+
+
+def test_reimbursement_uses_the_corrected_claim_and_judges_at_the_target(marts):
+    assert reimbursement(marts, V1) == [
+        (True, 1, "1000.00", "900.00", 90.0, 85.0, True),
+        (False, 0, "0.00", "0.00", None, 80.0, None),
+    ]
+    assert reimbursement(marts, V2) == [
+        (True, 0, "0.00", "0.00", None, 85.0, None),
+        (False, 1, "2000.00", "1600.00", 80.0, 80.0, True),
+    ]
+
+
+def test_reimbursement_ignores_other_years_and_unregistered_persons(marts):
+    assert reimbursement(marts, "510000000000") == [
+        (True, 1, "1000.00", "900.00", 90.0, 85.0, True),
+        (False, 1, "2000.00", "1600.00", 80.0, 80.0, True),
+    ]
+
+
+def funds(marts, area, period, source):
+    return query(marts, f"""
+        select allocated::varchar, disbursed::varchar, spent::varchar, disbursement_rate_pct,
+               execution_rate_pct, target_pct, meets_target
+        from marts.fund_execution where year = 2020 and area_code = '{area}'
+          and period = '{period}' and fund_source = '{source}'""")
+
+
+def test_fund_execution_judges_the_last_period_only(marts):
+    county = "510101000000"
+    assert funds(marts, county, "2020-12", "全部") == [
+        ("150.00", "150.00", "132.00", 100.0, 88.0, 90.0, False)]
+    assert funds(marts, county, "2020-12", "中央") == [
+        ("100.00", "100.00", "92.00", 100.0, 92.0, 90.0, True)]
+    assert funds(marts, county, "2020-12", "县级") == [
+        ("50.00", "50.00", "40.00", 100.0, 80.0, 90.0, False)]
+    assert funds(marts, county, "2020-06", "全部") == [
+        ("150.00", "80.00", "60.00", 53.33, 40.0, 90.0, None)]
+
+
+def test_fund_execution_covers_county_city_province_and_every_source_with_zeros(marts):
+    assert funds(marts, "510000000000", "2020-12", "全部") == funds(marts, "510101000000",
+                                                                  "2020-12", "全部")
+    assert funds(marts, "510000000000", "2020-12", "省级") == [
+        ("0.00", "0.00", "0.00", None, None, 90.0, None)]
+    assert query(marts, "select count(*), count(distinct period) from marts.fund_execution") == [
+        (3 * 2 * 5, 2)]
+
+
+def mpi(marts, area):
+    return query(marts, f"""
+        select persons, mpi_poor_persons, headcount_ratio_h, intensity_a, m0,
+               deprived_income_pct, deprived_education_pct, deprived_health_pct,
+               deprived_housing_pct, deprived_water_pct
+        from marts.multidimensional_poverty where year = 2020 and area_code = '{area}'""")[0]
+
+
+def test_multidimensional_poverty_by_village(marts):
+    assert mpi(marts, V1) == (5, 3, 0.6, 0.6, 0.36, 60.0, 40.0, 60.0, 60.0, 0.0)
+    assert mpi(marts, V2) == (3, 3, 1.0, 0.4, 0.4, 0.0, 0.0, 100.0, 0.0, 100.0)
+
+
+def test_multidimensional_poverty_rolls_up_persons_not_households(marts):
+    assert mpi(marts, TOWNSHIP) == (8, 6, 0.75, 0.5, 0.375, 37.5, 25.0, 75.0, 37.5, 37.5)
+
+
+def test_published_marts_are_exactly_the_specs(marts):
+    tables = query(marts, "select table_name from duckdb_tables() where schema_name = 'marts' "
+                          "order by 1")
+    assert [t for (t,) in tables] == ["fund_execution", "ingest_reconciliation",
+                                      "medical_reimbursement", "multidimensional_poverty",
+                                      "poverty_incidence", "program_coverage"]
+    for (table,) in tables:
+        assert (marts / f"{table}.parquet").exists()
+
+
+SPEC_COLUMNS = {
+    "program_coverage": ["program", "eligible_persons", "covered_persons", "uncovered_persons",
+                         "coverage_pct", "target_pct"],
+    "medical_reimbursement": ["in_county", "claims", "total_cost", "reimbursed",
+                              "reimbursement_pct", "target_pct", "meets_target"],
+    "fund_execution": ["period", "area_code", "area_name", "area_level", "fund_source",
+                       "allocated", "disbursed", "spent", "disbursement_rate_pct",
+                       "execution_rate_pct", "target_pct", "meets_target"],
+    "multidimensional_poverty": ["persons", "mpi_poor_persons", "headcount_ratio_h",
+                                 "intensity_a", "m0", "deprived_income_pct",
+                                 "deprived_education_pct", "deprived_health_pct",
+                                 "deprived_housing_pct", "deprived_water_pct"],
+}
+AREA_COLUMNS = ["year", "area_code", "area_name", "area_level"]
+
+
+@pytest.mark.parametrize("mart", sorted(SPEC_COLUMNS))
+def test_columns_and_types_follow_the_spec(marts, mart):
+    columns = query(marts, f"select column_name, data_type from duckdb_columns() "
+                           f"where schema_name = 'marts' and table_name = '{mart}' "
+                           "order by column_index")
+    names = [c for c, _ in columns]
+    expected = SPEC_COLUMNS[mart] if mart == "fund_execution" else AREA_COLUMNS + SPEC_COLUMNS[mart]
+    assert names == (["year", *expected] if mart == "fund_execution" else expected)
+    types = dict(columns)
+    for name, data_type in types.items():
+        if name.endswith("_pct"):
+            assert data_type == "DOUBLE", name
+        if name in ("total_cost", "reimbursed", "allocated", "disbursed", "spent"):
+            assert data_type == "DECIMAL(18,2)", name
+
+
+def test_dbt_docs_are_published_with_the_chinese_descriptions(marts):
+    page = (marts / "docs" / "index.html").read_text(encoding="utf-8")
+    assert "multidimensional_poverty" in page
+    assert "贫困发生率(%) = 100 × 现行贫困人口 / 农村户籍人口" in page
