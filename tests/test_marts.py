@@ -35,13 +35,16 @@ Funds (county 510101; the 06-30 delivery is superseded by 12-31):
 """
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from pipelines.feeds import TABLES
 from pipelines.feeds.idnumber import check_character
 from tests.deliveries import POPULATION_HEADER, REGISTRY_HEADER, STANDARDS_HEADER, deliver
-from tests.runner import query, run_pipeline
+from tests.runner import povmon, query, run_pipeline
 
 V1, V2, TOWNSHIP = "510101100201", "510101100202", "510101100000"
 
@@ -300,3 +303,59 @@ def test_dbt_docs_are_published_with_the_chinese_descriptions(marts):
     assert "model.povmon.multidimensional_poverty" in page
     # the page embeds the manifest as JSON, where Chinese text is \u-escaped
     assert json.dumps("贫困发生率(%) = 100 × 现行贫困人口 / 农村户籍人口")[1:-1] in page
+
+
+def test_duckdb_cli_opens_the_published_file_read_only(marts):
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "duckdb"), "-readonly", "-csv",
+         str(marts / "warehouse.duckdb"),
+         "SELECT area_name, incidence_pct FROM marts.poverty_incidence WHERE area_level = 'county'"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["area_name,incidence_pct", '"乙县",4.0']  # 6 poor / 150
+
+
+def test_povmon_sql_prints_a_readable_table(marts):
+    result = povmon("sql", "--marts", marts,
+                    "SELECT program, coverage_pct FROM marts.program_coverage "
+                    f"WHERE year = 2020 AND area_code = '{V1}' ORDER BY program")
+    assert result.returncode == 0, result.stderr
+    assert "│ medical_insurance    │         80.0 │" in result.stdout
+
+
+def test_povmon_sql_reports_a_bad_query_plainly(marts):
+    result = povmon("sql", "--marts", marts, "SELECT nope FROM marts.poverty_incidence")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: Binder Error")
+
+
+def _readme_block(opening: str) -> str:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    start = readme.index(opening)
+    return readme[start + len(opening):readme.index("```", start + len(opening))]
+
+
+@pytest.fixture
+def readme_dir(marts, tmp_path):
+    """A folder laid out like the repo after a run: data/marts and .venv."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "marts").symlink_to(marts)
+    (tmp_path / ".venv").symlink_to(Path(sys.executable).parents[1])
+    return tmp_path
+
+
+def test_readme_python_example_runs_as_written(readme_dir):
+    code = _readme_block("```python\n") + "\nprint(len(lagging))"
+    result = subprocess.run([sys.executable, "-c", code], cwd=readme_dir, capture_output=True,
+                            text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "3"  # 乙县, 甲市 and 示范省 spent 88 % < 90 %
+
+
+def test_readme_duckdb_cli_example_runs_as_written(readme_dir):
+    script = _readme_block("DuckDB CLI (`.venv/bin/duckdb` is installed by the setup):\n\n```bash\n")
+    result = subprocess.run(["bash", "-c", script], cwd=readme_dir, capture_output=True,
+                            text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "乙县" in result.stdout and "4.0" in result.stdout

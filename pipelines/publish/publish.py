@@ -18,6 +18,9 @@ import duckdb
 
 PUBLISHED_FILE = "warehouse.duckdb"
 PERSONAL_COLUMNS = frozenset({"id_number", "name", "head_id_number"})
+# Written in DuckDB 1.0's storage format so that statisticians' older clients (the DuckDB
+# CLI, R and Python packages of any 1.x release) can open the published file.
+STORAGE_VERSION = "v1.0.0"
 
 
 class PersonalDataError(RuntimeError):
@@ -40,15 +43,17 @@ def publish(warehouse_path: Path, marts_dir: Path) -> Published:
     building.unlink(missing_ok=True)
     tables: dict[str, int] = {}
     parquet_tmp: list[tuple[Path, Path]] = []
-    with duckdb.connect(str(building)) as conn:
+    with duckdb.connect() as conn:
         conn.execute(f"attach {_sql_text(str(warehouse_path))} as source (read_only)")
+        conn.execute(f"attach {_sql_text(str(building))} as published "
+                     f"(storage_version {_sql_text(STORAGE_VERSION)})")
         marts = conn.execute(
             "select table_name, comment from duckdb_tables() "
             "where database_name = 'source' and schema_name = 'marts' order by 1"
         ).fetchall()
         if not marts:
             raise RuntimeError(f"{warehouse_path} has no marts yet: run the dbt build first")
-        conn.execute("create schema marts")
+        conn.execute("create schema published.marts")
         for table, comment in marts:
             columns = conn.execute(
                 "select column_name, comment from duckdb_columns() where database_name = 'source' "
@@ -58,16 +63,18 @@ def publish(warehouse_path: Path, marts_dir: Path) -> Published:
             personal = PERSONAL_COLUMNS.intersection(c for c, _ in columns)
             if personal:
                 raise PersonalDataError(f"marts.{table} holds {sorted(personal)}; not published")
-            conn.execute(f"create table marts.{table} as select * from source.marts.{table}")
+            target = f"published.marts.{table}"
+            conn.execute(f"create table {target} as select * from source.marts.{table}")
             if comment:
-                conn.execute(f"comment on table marts.{table} is {_sql_text(comment)}")
+                conn.execute(f"comment on table {target} is {_sql_text(comment)}")
             for column, text in columns:
                 if text:
-                    conn.execute(f"comment on column marts.{table}.{column} is {_sql_text(text)}")
-            tables[table] = conn.execute(f"select count(*) from marts.{table}").fetchone()[0]
+                    conn.execute(f"comment on column {target}.{column} is {_sql_text(text)}")
+            tables[table] = conn.execute(f"select count(*) from {target}").fetchone()[0]
             tmp = marts_dir / f".{table}.parquet.building"
-            conn.execute(f"copy marts.{table} to {_sql_text(str(tmp))} (format parquet)")
+            conn.execute(f"copy {target} to {_sql_text(str(tmp))} (format parquet)")
             parquet_tmp.append((tmp, marts_dir / f"{table}.parquet"))
+        conn.execute("detach published")
         conn.execute("detach source")
     for tmp, target in parquet_tmp:
         os.replace(tmp, target)
