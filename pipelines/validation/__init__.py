@@ -1,0 +1,1 @@
+"""Validation with Great Expectations, executed as SQL inside DuckDB."""

@@ -1,0 +1,60 @@
+"""Making Great Expectations 1.x compute its metrics inside DuckDB.
+
+Two things break GX's SQL engine on DuckDB (via duckdb_engine); both are fixed here at
+their cause, and tests/test_gx_duckdb.py fails if either comes back:
+
+1. Empty results (`MetricResolutionError: list index out of range`, GX issue #11579).
+   `SqlAlchemyExecutionEngine.execute_query` runs each query in `with engine.connect()`
+   and fetches the rows after the block; closing a SQLAlchemy 2 connection rolls back
+   its transaction, and a DuckDB rollback discards the pending result. GX already keeps
+   one persisted connection for dialects that need it (SQLite, SQL Server, …); DuckDB is
+   registered as one of them, so results are fetched before any rollback.
+2. Column reflection: duckdb_engine inherits PostgreSQL's reflection, and SQLAlchemy 2.1's
+   version queries `pg_catalog.pg_collation`, which DuckDB lacks; GX then falls back to a
+   query that drops the schema name. pyproject.toml pins `sqlalchemy>=2.0,<2.1`.
+
+The connection is opened read-only, and `duckdb_batch` disposes the engine afterwards:
+DuckDB allows one writer process, and the ingest and dbt steps need it.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+
+import great_expectations as gx
+from great_expectations.execution_engine import sqlalchemy_execution_engine
+
+
+class _DuckDBDialect(StrEnum):
+    DUCKDB = "duckdb"
+
+
+def register_duckdb_as_persisted_connection_dialect() -> None:
+    dialects = sqlalchemy_execution_engine._PERSISTED_CONNECTION_DIALECTS
+    if _DuckDBDialect.DUCKDB not in dialects:
+        sqlalchemy_execution_engine._PERSISTED_CONNECTION_DIALECTS = (
+            *dialects,
+            _DuckDBDialect.DUCKDB,
+        )
+
+
+@contextmanager
+def duckdb_batch(
+    context: gx.data_context.AbstractDataContext, warehouse: Path, schema: str, table: str
+) -> Iterator[tuple[gx.core.batch_definition.BatchDefinition, object]]:
+    """A whole-table batch definition of ``schema.table`` in the warehouse, read-only; the
+    DuckDB connection is closed when the block ends."""
+    register_duckdb_as_persisted_connection_dialect()
+    name = f"{schema}.{table}"
+    datasource = context.data_sources.add_or_update_sql(
+        name=f"warehouse:{name}",
+        connection_string=f"duckdb:///{warehouse}",
+        kwargs={"connect_args": {"read_only": True}},
+    )
+    asset = datasource.add_table_asset(name=name, table_name=table, schema_name=schema)
+    try:
+        yield asset.add_batch_definition_whole_table(name), datasource
+    finally:
+        datasource.get_execution_engine().close()
+        datasource.get_engine().dispose()
