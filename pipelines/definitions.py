@@ -9,6 +9,7 @@ from pipelines.settings import Settings
 settings = Settings.from_env()
 settings.export()  # before the dbt project is parsed: its profile reads the warehouse path
 
+from pipelines.assets.checks import suite_checks  # noqa: E402
 from pipelines.assets.ingest import feed_assets, ingest_log  # noqa: E402
 from pipelines.assets.publish import published_marts  # noqa: E402
 from pipelines.assets.warehouse import dbt_cli, dbt_project, warehouse_models  # noqa: E402
@@ -17,6 +18,7 @@ from pipelines.schedules import new_delivery_sensor, nightly_job, nightly_schedu
 
 defs = dg.Definitions(
     assets=[*feed_assets, ingest_log, warehouse_models, published_marts],
+    asset_checks=suite_checks,
     jobs=[nightly_job],
     schedules=[nightly_schedule],
     sensors=[new_delivery_sensor],

@@ -5,7 +5,7 @@
         regexp_full_match({{ id }}, '[0-9]{17}[0-9X]')
         and try_strptime(substr({{ id }}, 7, 8), '%Y%m%d') is not null
         and substr('10X98765432', 1 + cast(list_sum(list_transform(range(1, 18), lambda i:
-                cast(substr({{ id }}, i, 1) as integer)
+                try_cast(substr({{ id }}, i, 1) as integer)
                 * [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2][i])) % 11 as integer), 1)
             = right({{ id }}, 1),
         false

@@ -33,6 +33,9 @@ class Column:
     kind: Kind
     mandatory: bool = True
     codes: tuple[str, ...] = ()
+    minimum: float | None = None  # plausible range, checked as a warning (not quarantine)
+    maximum: float | None = None
+    strict_minimum: bool = False
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,9 @@ class Table:
     name: str
     columns: tuple[Column, ...]
     file_prefix: str = ""
+    natural_key: tuple[str, ...] = ()  # unique within one delivery
+    # (group, column, value): each group has exactly one row with column = value
+    exactly_one: tuple[str, str, str] | None = None
 
     @property
     def headers(self) -> dict[str, Column]:
@@ -101,9 +107,9 @@ POPULATION = Feed(
             C("区划名称", "area_name", K.TEXT),
             C("上级区划代码", "parent_code", K.AREA_CODE, mandatory=False),
             C("层级", "level", K.CODE, codes=LEVELS),
-            C("年度", "year", K.INTEGER),
-            C("农村户籍人口", "rural_population", K.INTEGER, mandatory=False),
-        )),
+            C("年度", "year", K.INTEGER, minimum=1990, maximum=2100),
+            C("农村户籍人口", "rural_population", K.INTEGER, mandatory=False, minimum=0),
+        ), natural_key=("area_code", "year")),
     ),
 )  # fmt: skip
 
@@ -113,11 +119,11 @@ STANDARDS = Feed(
     tables=(
         Table("standards", (
             C("行政区划代码", "area_code", K.AREA_CODE),
-            C("年度", "year", K.INTEGER),
-            C("扶贫标准", "poverty_line", K.DECIMAL),
-            C("低保标准", "dibao_line", K.DECIMAL),
-            C("贫困村退出阈值", "exit_threshold_pct", K.DECIMAL),
-        )),
+            C("年度", "year", K.INTEGER, minimum=1990, maximum=2100),
+            C("扶贫标准", "poverty_line", K.DECIMAL, minimum=0),
+            C("低保标准", "dibao_line", K.DECIMAL, minimum=0),
+            C("贫困村退出阈值", "exit_threshold_pct", K.DECIMAL, minimum=0, maximum=100),
+        ), natural_key=("area_code", "year")),
     ),
 )  # fmt: skip
 
@@ -139,13 +145,14 @@ REGISTRY = Feed(
             C("劳动能力", "labor_capacity", K.CODE, mandatory=False, codes=LABOR_CAPACITIES),
             C("在校生状况", "school_status", K.CODE, mandatory=False, codes=SCHOOL_STATUSES),
             C("健康状况", "health", K.CODE, mandatory=False, codes=HEALTH),
-            C("家庭人均纯收入", "per_capita_income", K.DECIMAL),
-            C("识别年度", "identified_year", K.INTEGER),
+            C("家庭人均纯收入", "per_capita_income", K.DECIMAL, minimum=0),
+            C("识别年度", "identified_year", K.INTEGER, minimum=1990, maximum=2100),
             C("脱贫状态", "poverty_status", K.CODE, codes=POVERTY_STATUSES),
-            C("脱贫年度", "exit_year", K.INTEGER, mandatory=False),
+            C("脱贫年度", "exit_year", K.INTEGER, mandatory=False, minimum=1990, maximum=2100),
             C("住房安全", "housing_safe", K.CODE, mandatory=False, codes=YES_NO),
             C("饮水安全", "water_safe", K.CODE, mandatory=False, codes=YES_NO),
-        )),
+        ), natural_key=("household_id", "id_number"),
+           exactly_one=("household_id", "relation", "户主")),
     ),
 )  # fmt: skip
 
@@ -160,12 +167,12 @@ DIBAO = Feed(
             C("姓名", "name", K.TEXT, mandatory=False),
             C("户主证件号码", "head_id_number", K.ID_NUMBER, mandatory=False),
             C("保障类别", "category", K.CODE, codes=DIBAO_CATEGORIES),
-            C("月保障金额", "monthly_benefit", K.DECIMAL, mandatory=False),
+            C("月保障金额", "monthly_benefit", K.DECIMAL, mandatory=False, minimum=0),
             C("审批日期", "start_date", K.DATE),
             C("终止日期", "end_date", K.DATE, mandatory=False),
             C("保障状态", "status", K.CODE, codes=DIBAO_STATUSES),
             C("行政区划代码", "village_code", K.AREA_CODE),
-        )),
+        ), natural_key=("certificate_no", "id_number")),
     ),
 )  # fmt: skip
 
@@ -176,26 +183,26 @@ MEDICAL = Feed(
         Table("medical_enrollment", (
             C("证件号码", "id_number", K.ID_NUMBER),
             C("姓名", "name", K.TEXT, mandatory=False),
-            C("参保年度", "year", K.INTEGER),
+            C("参保年度", "year", K.INTEGER, minimum=1990, maximum=2100),
             C("险种", "scheme", K.CODE, codes=SCHEMES),
             C("参保状态", "status", K.CODE, codes=ENROLLMENT_STATUSES),
-            C("个人缴费", "personal_paid", K.DECIMAL, mandatory=False),
-            C("财政资助", "subsidy", K.DECIMAL, mandatory=False),
+            C("个人缴费", "personal_paid", K.DECIMAL, mandatory=False, minimum=0),
+            C("财政资助", "subsidy", K.DECIMAL, mandatory=False, minimum=0),
             C("参保地区划代码", "area_code", K.AREA_CODE, mandatory=False),
-        ), file_prefix="enrollment"),
+        ), file_prefix="enrollment", natural_key=("id_number", "year", "scheme")),
         Table("medical_claims", (
             C("结算单号", "claim_id", K.TEXT),
             C("证件号码", "id_number", K.ID_NUMBER),
             C("入院日期", "admit_date", K.DATE),
             C("出院日期", "discharge_date", K.DATE),
-            C("医疗总费用", "total_cost", K.DECIMAL),
-            C("基本医保支付", "basic_paid", K.DECIMAL),
-            C("大病保险支付", "critical_paid", K.DECIMAL),
-            C("医疗救助支付", "assistance_paid", K.DECIMAL),
-            C("其他保障支付", "other_paid", K.DECIMAL),
+            C("医疗总费用", "total_cost", K.DECIMAL, minimum=0, strict_minimum=True),
+            C("基本医保支付", "basic_paid", K.DECIMAL, minimum=0),
+            C("大病保险支付", "critical_paid", K.DECIMAL, minimum=0),
+            C("医疗救助支付", "assistance_paid", K.DECIMAL, minimum=0),
+            C("其他保障支付", "other_paid", K.DECIMAL, minimum=0),
             C("是否县域内", "in_county", K.CODE, codes=YES_NO),
             C("医疗机构代码", "hospital_code", K.TEXT, mandatory=False),
-        ), file_prefix="claims"),
+        ), file_prefix="claims", natural_key=("claim_id",)),
     ),
     is_delta=True,
 )  # fmt: skip
@@ -214,8 +221,8 @@ EDUCATION = Feed(
             C("学校代码", "school_code", K.TEXT, mandatory=False),
             C("学校区划代码", "area_code", K.AREA_CODE),
             C("资助项目", "aid_program", K.TEXT, mandatory=False),
-            C("资助金额", "aid_amount", K.DECIMAL, mandatory=False),
-        )),
+            C("资助金额", "aid_amount", K.DECIMAL, mandatory=False, minimum=0),
+        ), natural_key=("student_no", "school_year")),
     ),
 )  # fmt: skip
 
@@ -229,12 +236,12 @@ FUNDS = Feed(
             C("县级区划代码", "county_code", K.AREA_CODE),
             C("资金来源", "fund_source", K.CODE, codes=FUND_SOURCES),
             C("项目类别", "category", K.CODE, mandatory=False, codes=FUND_CATEGORIES),
-            C("年度", "year", K.INTEGER),
+            C("年度", "year", K.INTEGER, minimum=1990, maximum=2100),
             C("报告期", "period", K.PERIOD),
-            C("下达金额", "allocated", K.DECIMAL),
-            C("拨付金额", "disbursed", K.DECIMAL),
-            C("支出金额", "spent", K.DECIMAL),
-        )),
+            C("下达金额", "allocated", K.DECIMAL, minimum=0),
+            C("拨付金额", "disbursed", K.DECIMAL, minimum=0),
+            C("支出金额", "spent", K.DECIMAL, minimum=0),
+        ), natural_key=("project_id", "period")),
     ),
 )  # fmt: skip
 

@@ -42,3 +42,16 @@ def check_character_expr(first17: pl.Expr) -> pl.Expr:
         first17.str.slice(i, 1).cast(pl.Int64) * w for i, w in enumerate(WEIGHTS)
     )
     return pl.lit(CHECK_CHARS).str.slice(total % 11, 1)
+
+
+def valid_sql(column: str) -> str:
+    """DuckDB SQL that is true when ``column`` holds a valid ID number (rule R01); the dbt
+    macro ``id_number_is_valid`` says the same, and a test holds the two together."""
+    weights = ", ".join(map(str, WEIGHTS))
+    return (
+        f"coalesce(regexp_full_match({column}, '[0-9]{{17}}[0-9X]') "
+        f"and try_strptime(substr({column}, 7, 8), '%Y%m%d') is not null "
+        f"and substr('{CHECK_CHARS}', 1 + cast(list_sum(list_transform(range(1, 18), "
+        f"lambda i: try_cast(substr({column}, i, 1) as integer) * [{weights}][i])) % 11 as integer), 1)"
+        f" = right({column}, 1), false)"
+    )

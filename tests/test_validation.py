@@ -1,0 +1,136 @@
+"""Every expectation of every suite, broken by one fixture row: the row is quarantined
+(contract suites: Q01 not null, Q02 format, Q03 code list) or flagged by the GX quality
+suite run in DuckDB (R01, ranges, natural keys, R17), and nothing else is."""
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.feeds import FEEDS, TABLES, Kind
+from pipelines.generate.defects import NOT_IN_CODE_LIST, UNPARSABLE
+from pipelines.ingest.stage import ingest_feed
+from pipelines.validation.run import validate
+from pipelines.validation.suites import contract_suite, quality_suite
+from tests.deliveries import VALID_ROWS, deliver, table_file
+
+DAY = "2020-12-31"
+
+
+def _feed_of(table_name):
+    return next(f for f in FEEDS.values() if any(t.name == table_name for t in f.tables))
+
+
+def _file_name(table):
+    return f"{table.file_prefix or table.name}_1.csv"
+
+
+def stage(tmp_path: Path, table_name: str, rows: list[dict[str, str]]) -> duckdb.DuckDBPyConnection:
+    table, feed = TABLES[table_name], _feed_of(table_name)
+    deliver(tmp_path / "raw", feed.id, DAY, {_file_name(table): table_file(table, rows)})
+    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ingest_feed(conn, tmp_path / "raw", feed, log=lambda _: None)
+    return conn
+
+
+def quarantine_cases():
+    for table in TABLES.values():
+        for column in table.columns:
+            if column.mandatory:
+                yield table.name, column.name, "", "Q01"
+            if column.kind in UNPARSABLE:
+                yield table.name, column.name, UNPARSABLE[column.kind], "Q02"
+            if column.kind is Kind.CODE:
+                yield table.name, column.name, NOT_IN_CODE_LIST, "Q03"
+
+
+def test_contract_suites_cover_every_quarantine_case():
+    expectations = sum(len(contract_suite(t).expectations) for t in TABLES.values())
+    assert expectations == len(list(quarantine_cases())) + len(TABLES)  # + one column-set each
+
+
+@pytest.mark.parametrize(("table_name", "column", "value", "rule"), list(quarantine_cases()))
+def test_a_row_breaking_a_contract_expectation_is_quarantined_with_its_rule(
+    tmp_path, table_name, column, value, rule
+):
+    broken = {**VALID_ROWS[table_name], column: value}
+    with stage(tmp_path, table_name, [VALID_ROWS[table_name], broken]) as conn:
+        quarantined = conn.execute(
+            "select source_row, rule_id, message from raw.quarantine").fetchall()
+        staged = conn.execute(f"select source_row from raw.{table_name}").fetchall()
+    assert [(r, q) for r, q, _ in quarantined] == [(3, rule)]
+    assert f"({column})" in quarantined[0][2]
+    assert staged == [(2,)]
+
+
+def _flagged(tmp_path, table_name, rows):
+    with stage(tmp_path, table_name, rows):
+        pass
+    outcome = validate(tmp_path / "w.duckdb", tmp_path / "gx", tmp_path / "docs",
+                       TABLES[table_name], "quality")  # fmt: skip
+    return {(f["rule"], f["column"]): f["unexpected"] for f in outcome.failures}
+
+
+def test_valid_rows_pass_every_suite(tmp_path):
+    for table_name, row in VALID_ROWS.items():
+        folder = tmp_path / table_name
+        with stage(folder, table_name, [row]):
+            pass
+        for kind in ("contract", "quality"):
+            outcome = validate(folder / "w.duckdb", folder / "gx", folder / "docs",
+                               TABLES[table_name], kind)  # fmt: skip
+            assert outcome.success, outcome.summary()
+
+
+def id_cases():
+    for table in TABLES.values():
+        for column in table.columns:
+            if column.kind is Kind.ID_NUMBER:
+                yield table.name, column.name
+
+
+@pytest.mark.parametrize(("table_name", "column"), list(id_cases()))
+def test_an_invalid_id_number_is_flagged_r01(tmp_path, table_name, column):
+    broken = {**VALID_ROWS[table_name], column: "110105194912310021"}  # check character is X
+    assert _flagged(tmp_path, table_name, [broken]) == {("R01", None): 1}
+
+
+def range_cases():
+    for table in TABLES.values():
+        for column in table.columns:
+            if column.minimum is not None:
+                yield table.name, column.name, str(column.minimum - 1)
+            if column.maximum is not None:
+                yield table.name, column.name, str(column.maximum + 1)
+
+
+@pytest.mark.parametrize(("table_name", "column", "value"), list(range_cases()))
+def test_a_value_out_of_range_is_flagged(tmp_path, table_name, column, value):
+    broken = {**VALID_ROWS[table_name], column: value}
+    flagged = _flagged(tmp_path, table_name, [broken])
+    assert flagged == {("range", column): 1}
+
+
+def test_zero_total_cost_is_out_of_range_because_it_must_be_positive(tmp_path):
+    broken = {**VALID_ROWS["medical_claims"], "total_cost": "0"}
+    assert _flagged(tmp_path, "medical_claims", [broken]) == {("range", "total_cost"): 1}
+
+
+@pytest.mark.parametrize("table_name", [t.name for t in TABLES.values() if t.natural_key])
+def test_a_repeated_natural_key_is_flagged(tmp_path, table_name):
+    row = VALID_ROWS[table_name]
+    flagged = _flagged(tmp_path, table_name, [row, row])
+    expected = {("natural_key", None): 2}
+    if TABLES[table_name].exactly_one:
+        expected[("R17", None)] = 1  # the same household now has two 户主
+    assert flagged == expected
+
+
+def test_a_household_without_a_head_is_flagged_r17(tmp_path):
+    row = {**VALID_ROWS["registry"], "relation": "配偶"}
+    assert _flagged(tmp_path, "registry", [row]) == {("R17", None): 1}
+
+
+def test_quality_suites_hold_every_kind_of_check():
+    kinds = {e.meta["rule"] for t in TABLES.values() for e in quality_suite(t).expectations}
+    assert kinds == {"R01", "range", "natural_key", "R17"}
