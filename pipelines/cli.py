@@ -64,17 +64,23 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise_on_error=False,
     )
     elapsed = time.monotonic() - started
-    if not result.success:
+    checks = [e.asset_check_evaluation_data for e in result.all_events
+              if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION]
+    failed_checks = [c for c in checks if not c.passed]
+    blocking = [c for c in failed_checks if c.severity == dg.AssetCheckSeverity.ERROR]
+    if not result.success or blocking:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
-        print(f"\nrun FAILED after {elapsed:.0f} s in step(s) {', '.join(failed)}; nothing was "
-              f"published, {settings.marts_dir} still holds the previous night's marts. "
-              "See the step's error above.", file=sys.stderr)  # fmt: skip
+        reasons = [f"blocked by {c.check_name}: {c.description}" for c in blocking]
+        print("\n".join(["", *reasons,
+              f"run FAILED after {elapsed:.0f} s (failed steps: {', '.join(failed) or 'none'}); "
+              f"nothing was published, {settings.marts_dir} still holds the previous night's "
+              "marts. See the errors above."]), file=sys.stderr)  # fmt: skip
         return 1
-    print(_run_summary(settings.marts_dir, elapsed))
+    print(_run_summary(settings.marts_dir, elapsed, checks))
     return 0
 
 
-def _run_summary(marts_dir: Path, elapsed: float) -> str:
+def _run_summary(marts_dir: Path, elapsed: float, checks: list) -> str:
     import duckdb
 
     database = marts_dir / "warehouse.duckdb"
@@ -87,11 +93,16 @@ def _run_summary(marts_dir: Path, elapsed: float) -> str:
              "files by status (rows read = accepted + quarantined):"]  # fmt: skip
     lines += [f"  {s:<20} {n:>5} files  {r:>12,} read  {a:>12,} accepted  {q:>9,} quarantined"
               for s, n, r, a, q in files]  # fmt: skip
+    warnings = [c for c in checks if not c.passed]
+    lines += [f"checks: {len(checks) - len(warnings)} of {len(checks)} passed"]
+    lines += [f"  warning: {c.check_name}: {c.description}" for c in warnings]
     lines += [
         f"marts: {database} (schema marts) and {marts_dir}/<mart>.parquet",
+        f"documentation: {marts_dir / 'docs' / 'index.html'}; validation results (GX Data Docs): "
+        f"{marts_dir / 'quality' / 'data_docs' / 'index.html'}",
         "try:",
         f"  .venv/bin/povmon sql \"{EXAMPLE_QUERY}\"",
-        f"  (or the DuckDB 2.x CLI: duckdb -readonly {database} \"…\")",
+        f"  .venv/bin/duckdb -readonly {database} \"…\"",
     ]
     return "\n".join(lines)
 

@@ -14,9 +14,12 @@ their cause, and tests/test_gx_duckdb.py fails if either comes back:
    query that drops the schema name. pyproject.toml pins `sqlalchemy>=2.0,<2.1`.
 
 The connection is opened read-only, and `duckdb_batch` disposes the engine afterwards:
-DuckDB allows one writer process, and the ingest and dbt steps need it.
+DuckDB allows one writer process, and the ingest and dbt steps need it. Its memory is
+capped (large aggregates such as a uniqueness check spill to a temporary folder), so
+validating a province of any size needs the same few hundred MiB.
 """
 
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -24,6 +27,10 @@ from pathlib import Path
 
 import great_expectations as gx
 from great_expectations.execution_engine import sqlalchemy_execution_engine
+
+
+MEMORY_LIMIT = "256MB"
+SPILL_DIRECTORY = Path(tempfile.gettempdir()) / "povmon-gx-spill"
 
 
 class _DuckDBDialect(StrEnum):
@@ -50,7 +57,8 @@ def duckdb_batch(
     datasource = context.data_sources.add_or_update_sql(
         name=f"warehouse:{name}",
         connection_string=f"duckdb:///{warehouse}",
-        kwargs={"connect_args": {"read_only": True}},
+        kwargs={"connect_args": {"read_only": True, "config": {
+            "memory_limit": MEMORY_LIMIT, "temp_directory": str(SPILL_DIRECTORY)}}},
     )
     asset = datasource.add_table_asset(name=name, table_name=table, schema_name=schema)
     try:
