@@ -28,7 +28,6 @@ from pathlib import Path
 import great_expectations as gx
 from great_expectations.execution_engine import sqlalchemy_execution_engine
 
-
 MEMORY_LIMIT = "256MB"
 SPILL_DIRECTORY = Path(tempfile.gettempdir()) / "povmon-gx-spill"
 
