@@ -128,6 +128,17 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_suites(args: argparse.Namespace) -> int:
+    from pipelines.validation.suites import suite_files
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    files = suite_files()
+    for name, text in files.items():
+        (args.out / name).write_text(text, encoding="utf-8")
+    print(f"wrote {len(files)} Great Expectations suites to {args.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="povmon",
@@ -153,6 +164,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="restricted store (default data/warehouse/warehouse.duckdb)")
     run.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING"])
     run.set_defaults(func=cmd_run)
+
+    suites = commands.add_parser("suites", help="write the GX suites generated from the feed "
+                                 "contract (the files under expectations/)")
+    suites.add_argument("--out", type=Path, default=Path("expectations"))
+    suites.set_defaults(func=cmd_suites)
 
     sql = commands.add_parser("sql", help="query the published marts (read-only)")
     sql.add_argument("query", help="SQL, e.g. \"SELECT * FROM marts.poverty_incidence\"")

@@ -85,4 +85,18 @@ def test_no_published_file_holds_an_id_number_or_a_name(province):
     assert sorted(p.name for p in marts.iterdir()) == [
         "docs", "fund_execution.parquet", "ingest_reconciliation.parquet",
         "medical_reimbursement.parquet", "multidimensional_poverty.parquet",
-        "poverty_incidence.parquet", "program_coverage.parquet", "warehouse.duckdb"]
+        "poverty_incidence.parquet", "program_coverage.parquet", "quality", "warehouse.duckdb"]
+    pages = [p for p in marts.rglob("*") if p.suffix in (".html", ".json", ".csv", ".txt")]
+    assert len(pages) > 10  # dbt docs and the GX Data Docs
+    for page in pages:
+        assert not id_pattern.search(page.read_text(encoding="utf-8", errors="ignore")), page
+
+
+def test_gx_data_docs_show_every_suite_and_the_injected_id_errors(province):
+    _, marts, stdout = province
+    index = marts / "quality" / "data_docs" / "index.html"
+    assert index.exists()
+    pages = (marts / "quality" / "data_docs" / "expectations").rglob("*.html")
+    suites = {p.parent.name + "." + p.stem for p in pages}
+    assert len(suites) == 16
+    assert "warning: registry_quality:" in stdout and "R01 unexpected_rows_expectation()" in stdout

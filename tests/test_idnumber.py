@@ -45,3 +45,24 @@ def test_vectorised_check_character_agrees_with_scalar():
 def test_check_character_rejects_non_digits():
     with pytest.raises(ValueError, match="expected 17 digits"):
         check_character("1101051949123100X")
+
+
+def test_sql_rule_and_dbt_macro_agree_with_the_python_rule():
+    from pathlib import Path
+
+    import duckdb
+    import jinja2
+
+    from pipelines.feeds.idnumber import valid_sql
+
+    macros = (Path(__file__).parents[1] / "dbt_project/macros/id_number.sql").read_text()
+    dbt_sql = jinja2.Environment().from_string(macros + "{{ id_number_is_valid('x') }}").render()
+    ids = [*KNOWN_VALID, "11010519491231002x", "110105194912310021", "11010519490231002X",
+           "1101051949123100", "11010519491231A02X", "", None]
+    with duckdb.connect() as conn:
+        python_sql = [r for (r,) in conn.execute(f"select {valid_sql('x')} from unnest(?) t(x)",
+                                                 [ids]).fetchall()]  # fmt: skip
+        macro = [r for (r,) in conn.execute(f"select {dbt_sql.strip()} from unnest(?) t(x)",
+                                            [ids]).fetchall()]  # fmt: skip
+    expected = [bool(i) and is_valid(i) and i == i.upper() for i in ids]
+    assert python_sql == macro == expected

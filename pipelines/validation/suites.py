@@ -13,6 +13,8 @@ be read next to the quarantine and the quality flags. No expectation returns per
 data: row-level results name only delivery_date, source_file and source_row.
 """
 
+import json
+
 import great_expectations as gx
 from great_expectations import expectations as gxe
 
@@ -92,3 +94,18 @@ def quality_suite(table: Table) -> gx.ExpectationSuite:
 
 def suites(table: Table) -> dict[str, gx.ExpectationSuite]:
     return {"contract": contract_suite(table), "quality": quality_suite(table)}
+
+
+def suite_files() -> dict[str, str]:
+    """Every suite as the JSON committed under expectations/ (file name -> text)."""
+    from pipelines.feeds import TABLES
+
+    files = {}
+    for table in TABLES.values():
+        for suite in suites(table).values():
+            document = suite.to_json_dict()
+            document.pop("id", None)
+            for expectation in document["expectations"]:
+                expectation.pop("id", None)
+            files[f"{suite.name}.json"] = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return files
