@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import great_expectations as gx
+from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from pipelines.feeds import Table
 from pipelines.validation.gx_duckdb import duckdb_batch
@@ -36,6 +37,7 @@ class SuiteOutcome:
 
 def _context(gx_root: Path, docs_dir: Path):
     context = gx.get_context(mode="file", project_root_dir=str(gx_root))
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)  # the run logs progress
     if DOCS_SITE not in context.get_site_names():
         context.add_data_docs_site(site_name=DOCS_SITE, site_config={
             "class_name": "SiteBuilder",
