@@ -30,7 +30,8 @@ def test_publish_waits_for_every_mart_and_marts_wait_for_the_feeds():
     graph = defs.resolve_asset_graph()
     publish = graph.get(dg.AssetKey(["publish", "published_marts"]))
     assert {k.to_user_string() for k in publish.parent_keys} == {
-        "marts/poverty_incidence", "marts/ingest_reconciliation"}
+        "marts/poverty_incidence", "marts/ingest_reconciliation", "marts/program_coverage",
+        "marts/medical_reimbursement", "marts/fund_execution", "marts/multidimensional_poverty"}
     upstream = {k.to_user_string() for k in graph.upstream_key_iterator(
         dg.AssetKey(["marts", "poverty_incidence"]))}
     assert {"raw/registry", "raw/population", "raw/standards", "raw/ingest_log"} <= upstream
@@ -100,3 +101,14 @@ def test_dagster_cli_loads_the_definitions():
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Validation successful" in result.stdout + result.stderr
+
+
+def test_every_staged_table_has_a_contract_and_a_quality_check_on_its_feed():
+    from pipelines.feeds import FEEDS
+
+    graph = defs.resolve_asset_graph()
+    for feed in FEEDS.values():
+        on_feed = {k.name for k in graph.asset_check_keys
+                   if k.asset_key == dg.AssetKey(["raw", feed.id])}  # fmt: skip
+        assert on_feed == {f"{t.name}_{kind}" for t in feed.tables
+                           for kind in ("contract", "quality")}  # fmt: skip

@@ -1,22 +1,14 @@
 -- The applicable policy lines of every area and year: the standards row of that year
 -- whose area_code is the most specific ancestor-or-self of the area (county before
--- province), from the latest loaded standards delivery that holds the year.
+-- province), from the latest standards delivery that holds the year.
 with
 
 standards as (select * from {{ ref('stg_standards__lines') }}),
 
 ancestors as (select * from {{ ref('int_area_ancestors') }}),
 
-latest_for_year as (
-    select year, max(delivery_date) as delivery_date
-    from standards
-    group by year
-),
-
 current_standards as (
-    select standards.*
-    from standards
-    inner join latest_for_year using (year, delivery_date)
+    {{ rows_of_latest_delivery_per_year('standards') }}
 ),
 
 final as (
