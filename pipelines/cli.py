@@ -27,8 +27,8 @@ def _parse_years(text: str) -> tuple[int, ...]:
     return years
 
 
-def _peak_memory_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _peak_memory_mib(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -89,7 +89,8 @@ def _run_summary(marts_dir: Path, elapsed: float, checks: list) -> str:
             "select status, count(*), sum(rows_read), sum(rows_accepted), sum(rows_quarantined) "
             "from marts.ingest_reconciliation group by status order by status"
         ).fetchall()
-    lines = [f"\nrun succeeded in {elapsed:.0f} s, peak memory {_peak_memory_mib():,.0f} MiB",
+    lines = [f"\nrun succeeded in {elapsed:.0f} s, peak memory {_peak_memory_mib():,.0f} MiB "
+             f"(dbt subprocess {_peak_memory_mib(resource.RUSAGE_CHILDREN):,.0f} MiB)",
              "files by status (rows read = accepted + quarantined):"]  # fmt: skip
     lines += [f"  {s:<20} {n:>5} files  {r:>12,} read  {a:>12,} accepted  {q:>9,} quarantined"
               for s, n, r, a, q in files]  # fmt: skip
