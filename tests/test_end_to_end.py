@@ -100,3 +100,20 @@ def test_gx_data_docs_show_every_suite_and_the_injected_id_errors(province):
     suites = {p.parent.name + "." + p.stem for p in pages}
     assert len(suites) == 16
     assert "warning: registry_quality:" in stdout and "R01 unexpected_rows_expectation()" in stdout
+
+
+def test_medical_insurance_coverage_matches_the_generator(province):
+    raw, marts, _ = province
+    truth = pl.read_csv(raw / "_truth" / "coverage_persons.csv",
+                        schema_overrides={"area_code": pl.String})
+    villages = truth.filter(~pl.col("area_code").str.ends_with("000"))
+    got = query(marts, "select year, area_code, eligible_persons, covered_persons "
+                       "from marts.program_coverage where program = 'medical_insurance' "
+                       "and area_level = 'village' and eligible_persons > 0 order by 1, 2")
+    assert got == villages.select("year", "area_code", "eligible_persons", "covered_persons").rows()
+    totals = truth.group_by("year").agg(pl.col("eligible_persons", "covered_persons").sum())
+    province_rows = query(marts, "select year, eligible_persons, covered_persons "
+                                 "from marts.program_coverage where program = 'medical_insurance' "
+                                 "and area_level = 'province' order by year")
+    assert province_rows == totals.sort("year").rows()
+    assert all(covered < eligible for _, eligible, covered in province_rows)  # gaps exist

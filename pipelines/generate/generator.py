@@ -7,6 +7,8 @@ pipeline did not compute:
 
 - ``poverty_persons.csv``: per snapshot year and area (the village, or the township for a
   person whose village code is unknown) the registered, poor, exited and relapsed persons;
+- ``coverage_persons.csv``: per year and area the registered persons and those with a
+  usable 正常参保 enrollment (program_coverage, medical_insurance);
 - ``files.csv``: per delivered file the data rows and the rows planted to be quarantined;
 - ``defects.csv``: per feed, delivery and rule the records carrying an injected defect.
 
@@ -45,6 +47,7 @@ class Truth:
     files: list[dict] = field(default_factory=list)
     defects: list[pl.DataFrame] = field(default_factory=list)
     poverty: list[pl.DataFrame] = field(default_factory=list)
+    coverage: list[pl.DataFrame] = field(default_factory=list)
     complete: set[Path] = field(default_factory=set)
 
 
@@ -63,8 +66,9 @@ def _county_file(county: County, table_name: str) -> str:
 
 def _deliver(plan: Plan, truth: Truth, county: County, feed_id: str, table_name: str,
              day: date, frame: pl.DataFrame, *, complete: bool = True,
-             rejected: bool = False, drop_header: str | None = None) -> None:
-    """Format, plant quarantine cases, write one file and account for it in the truth."""
+             rejected: bool = False, drop_header: str | None = None) -> pl.Series:
+    """Format, plant quarantine cases, write one file and account for it in the truth;
+    returns each row's label (its quarantine case or rule, "" for a clean row)."""
     table = TABLES[table_name]
     rng = np.random.default_rng([plan.seed, county.index, day.toordinal(), len(table_name)])
     labels = frame["_defect"]
@@ -98,14 +102,16 @@ def _deliver(plan: Plan, truth: Truth, county: County, feed_id: str, table_name:
             .with_columns(feed=pl.lit(feed_id), table=pl.lit(table_name),
                           delivery_date=pl.lit(day.isoformat()))
         )  # fmt: skip
+    return labels
 
 
-def _poverty_truth(registry: pl.DataFrame, county: County, year: int) -> pl.DataFrame:
+def _counted_persons(registry: pl.DataFrame, county: County) -> pl.DataFrame:
     """The spec's person counting, done independently: usable rows only, one row per
     person (smallest household_id), unknown villages counted at their township."""
     villages = pl.Series(county.village_codes)
-    persons = (
+    return (
         registry.filter(~pl.col("_defect").str.starts_with("Q"))
+        .with_columns(pl.col("id_number").str.to_uppercase())
         .sort("household_id")
         .unique("id_number", keep="first")
         .with_columns(
@@ -114,6 +120,9 @@ def _poverty_truth(registry: pl.DataFrame, county: County, year: int) -> pl.Data
             .otherwise(pl.col("village_code").str.slice(0, 9) + "000")
         )
     )
+
+
+def _poverty_truth(persons: pl.DataFrame, year: int) -> pl.DataFrame:
     status = pl.col("poverty_status")
     return persons.group_by("area_code").agg(
         registered_persons=pl.len(),
@@ -121,6 +130,19 @@ def _poverty_truth(registry: pl.DataFrame, county: County, year: int) -> pl.Data
         exited_in_year=((status == "已脱贫") & (pl.col("exit_year") == year)).sum(),
         relapsed_persons=(status == "返贫").sum(),
     ).with_columns(year=pl.lit(year))
+
+
+def _insurance_truth(persons: pl.DataFrame, enrollment: pl.DataFrame, labels: pl.Series,
+                     year: int) -> pl.DataFrame:
+    """医保参保 as the generator wrote it: a registered person is covered when a usable
+    (not quarantined) enrollment row of the year says 正常参保."""
+    enrolled = enrollment.with_columns(label=labels).filter(
+        (pl.col("status") == "正常参保") & ~pl.col("label").str.starts_with("Q")
+    )["id_number"]
+    return persons.group_by("area_code").agg(
+        eligible_persons=pl.len(),
+        covered_persons=pl.col("id_number").is_in(enrolled.implode()).sum(),
+    ).with_columns(year=pl.lit(year), program=pl.lit("medical_insurance"))
 
 
 def _generate_county(plan: Plan, truth: Truth, geo: Geography, people: CountyPeople) -> None:
@@ -135,12 +157,15 @@ def _generate_county(plan: Plan, truth: Truth, geo: Geography, people: CountyPeo
             _deliver(plan, truth, county, "registry", "registry", day, registry)
             _deliver(plan, truth, county, "funds", "funds", day,
                      feeds.funds_rows(plan.seed, people, year, 6 if mid else 12))
-        truth.poverty.append(_poverty_truth(registry, county, year))
+        persons = _counted_persons(registry, county)
+        truth.poverty.append(_poverty_truth(persons, year))
         year_end = date(year, 12, 31)
         _deliver(plan, truth, county, "dibao", "dibao", year_end,
                  feeds.dibao_rows(py, plan.seed, people, year))
-        _deliver(plan, truth, county, "medical", "medical_enrollment", year_end,
-                 feeds.enrollment_rows(py, plan.seed, people, year))
+        enrollment = feeds.enrollment_rows(py, plan.seed, people, year)
+        labels = _deliver(plan, truth, county, "medical", "medical_enrollment", year_end,
+                          enrollment)
+        truth.coverage.append(_insurance_truth(persons, enrollment, labels, year))
         _deliver(plan, truth, county, "medical", "medical_claims", year_end,
                  feeds.claims_rows(py, plan.seed, people, year))
         _deliver(plan, truth, county, "education", "education", date(year, 10, 15),
@@ -196,6 +221,9 @@ def _write_truth(out: Path, truth: Truth) -> None:
         "year", "area_code", "registered_persons", "poor_persons", "exited_in_year",
         "relapsed_persons",
     ).sort("year", "area_code").write_csv(folder / "poverty_persons.csv")
+    pl.concat(truth.coverage).select(
+        "year", "area_code", "program", "eligible_persons", "covered_persons",
+    ).sort("year", "area_code").write_csv(folder / "coverage_persons.csv")
     defect_rows = pl.concat(truth.defects) if truth.defects else pl.DataFrame()
     defect_rows.group_by("feed", "table", "delivery_date", "rule_id").agg(
         pl.col("records").sum()
