@@ -73,5 +73,7 @@ MART_KEYS = [
     ),
 )
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    """dbt build: every model and its tests, in dependency order."""
-    yield from dbt.cli(["build"], context=context).stream()
+    """dbt build: every model and its tests, in dependency order. One target folder for
+    every run (runs are serial), not a new one per run that would pile up night after night."""
+    yield from dbt.cli(["build"], context=context,
+                       target_path=dbt_project.target_path / "nightly").stream()

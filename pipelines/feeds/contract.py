@@ -64,7 +64,6 @@ class Feed:
     title: str
     tables: tuple[Table, ...]
     formats: tuple[str, ...] = ("csv",)
-    is_delta: bool = False
 
     def table_for(self, file_name: str) -> Table | None:
         """The table a delivered file belongs to (by file-name prefix), or None."""
@@ -204,7 +203,6 @@ MEDICAL = Feed(
             C("医疗机构代码", "hospital_code", K.TEXT, mandatory=False),
         ), file_prefix="claims", natural_key=("claim_id",)),
     ),
-    is_delta=True,
 )  # fmt: skip
 
 EDUCATION = Feed(
