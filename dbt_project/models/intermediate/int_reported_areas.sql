@@ -1,12 +1,15 @@
--- Where a reported village code counts: itself when it is a village of the latest
--- population delivery, else its nearest known ancestor (rule R05), else nowhere (NULL).
+-- Where a village code reported in a registry snapshot counts: itself when it is a
+-- village of the latest population delivery, else its nearest known ancestor (rule R05),
+-- else nowhere (NULL).
 with
 
 areas as (select * from {{ ref('int_areas') }}),
 
 reported as (
-    select distinct village_code as reported_code
-    from {{ ref('stg_registry__persons') }}
+    select distinct registry.village_code as reported_code
+    from {{ ref('stg_registry__persons') }} as registry
+    inner join {{ ref('int_snapshots') }} as snapshots
+        on snapshots.feed = 'registry' and snapshots.snapshot_date = registry.delivery_date
 ),
 
 candidates as (
