@@ -92,7 +92,7 @@ def id_cases():
 @pytest.mark.parametrize(("table_name", "column"), list(id_cases()))
 def test_an_invalid_id_number_is_flagged_r01(tmp_path, table_name, column):
     broken = {**VALID_ROWS[table_name], column: "110105194912310021"}  # check character is X
-    assert _flagged(tmp_path, table_name, [broken]) == {("R01", None): 1}
+    assert _flagged(tmp_path, table_name, [broken]) == {("R01", column): 1}
 
 
 def range_cases():

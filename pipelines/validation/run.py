@@ -70,7 +70,8 @@ def validate(warehouse: Path, gx_root: Path, docs_dir: Path, table: Table, kind:
     (validation,) = run.run_results.values()
     failures = [
         {"rule": r.expectation_config.meta.get("rule"), "expectation": r.expectation_config.type,
-         "column": r.expectation_config.kwargs.get("column"), "unexpected": _unexpected(r),
+         "column": r.expectation_config.kwargs.get("column") or r.expectation_config.meta.get("column"),
+         "unexpected": _unexpected(r),
          "error": (r.exception_info or {}).get("exception_message")}
         for r in validation.results if not r.success
     ]  # fmt: skip

@@ -37,13 +37,14 @@ TYPES = {Kind.INTEGER: ["BigInteger", "BIGINT"], Kind.DECIMAL: ["NUMERIC", "DECI
 
 
 def _rows(description: str, where: str, rule: str, select: str = ROW_REFERENCE,
-          tail: str = "") -> gxe.UnexpectedRowsExpectation:
+          tail: str = "", column: str | None = None) -> gxe.UnexpectedRowsExpectation:
     """Rows of the batch that break a rule, found by SQL run in DuckDB. GX formats the
     query with str.format, so every brace but {batch} is doubled."""
     query = f"select {select} from BATCH {where} {tail}".strip()
     query = query.replace("{", "{{").replace("}", "}}").replace("BATCH", "{batch}")
+    meta = {"rule": rule} | ({"column": column} if column else {})
     return gxe.UnexpectedRowsExpectation(description=description, unexpected_rows_query=query,
-                                         meta={"rule": rule})  # fmt: skip
+                                         meta=meta)  # fmt: skip
 
 
 def contract_suite(table: Table) -> gx.ExpectationSuite:
@@ -62,7 +63,7 @@ def contract_suite(table: Table) -> gx.ExpectationSuite:
             expectations.append(_rows(
                 f"Q02 {c.header}({c.name}) 符合格式 {FORMATS[c.kind]}",
                 f"where {c.name} is not null and not regexp_full_match({c.name}, '{FORMATS[c.kind]}')",
-                "Q02"))  # fmt: skip
+                "Q02", column=c.name))  # fmt: skip
         if c.kind is Kind.CODE:
             expectations.append(gxe.ExpectColumnValuesToBeInSet(
                 column=c.name, value_set=list(c.codes), meta={"rule": "Q03"}))  # fmt: skip
@@ -75,7 +76,8 @@ def quality_suite(table: Table) -> gx.ExpectationSuite:
         if c.kind is Kind.ID_NUMBER:
             expectations.append(_rows(
                 f"R01 {c.header}({c.name}) 是18位、出生日期真实、校验码正确的身份证号",
-                f"where {c.name} is not null and not {valid_sql(c.name)}", "R01"))  # fmt: skip
+                f"where {c.name} is not null and not {valid_sql(c.name)}", "R01",
+                column=c.name))  # fmt: skip
         if c.minimum is not None or c.maximum is not None:
             expectations.append(gxe.ExpectColumnValuesToBeBetween(
                 column=c.name, min_value=c.minimum, max_value=c.maximum,
