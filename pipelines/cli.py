@@ -111,9 +111,9 @@ def _run_summary(marts_dir: Path, elapsed: float, checks: list) -> str:
 def cmd_sql(args: argparse.Namespace) -> int:
     import duckdb
 
-    database = (args.marts or Path(os.environ.get("POVMON_MARTS_DIR", "data/marts"))) / (
-        "warehouse.duckdb"
-    )
+    from pipelines.settings import Settings
+
+    database = (args.marts or Settings.from_env().marts_dir) / "warehouse.duckdb"
     if not database.exists():
         print(f"error: {database} does not exist yet; run `povmon run` first", file=sys.stderr)
         return 2

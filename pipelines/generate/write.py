@@ -45,8 +45,6 @@ def to_delivery_text(frame: pl.DataFrame, table: Table, county: County) -> pl.Da
         elif dtype != pl.String:
             expr = expr.cast(pl.String)
         out.append(expr.alias(col.header))
-    extra = [c for c in frame.columns if c.startswith("extra:")]
-    out += [pl.col(c).cast(pl.String).alias(c.removeprefix("extra:")) for c in extra]
     return frame.select(out)
 
 
