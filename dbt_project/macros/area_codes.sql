@@ -3,3 +3,8 @@
 {% macro ancestor_code(code, level) -%}
     rpad(left({{ code }}, [2, 4, 6, 9, 12][{{ level }}]), 12, '0')
 {%- endmacro %}
+
+{#- The county (first 6 digits, padded) an area code lies in. -#}
+{% macro county_code(code) -%}
+    {{ ancestor_code(code, 3) }}
+{%- endmacro %}

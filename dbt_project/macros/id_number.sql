@@ -4,12 +4,17 @@
     coalesce(
         regexp_full_match({{ id }}, '[0-9]{17}[0-9X]')
         and try_strptime(substr({{ id }}, 7, 8), '%Y%m%d') is not null
-        and substr('10X98765432', 1 + cast(list_sum(list_transform(range(1, 18), lambda i:
-                try_cast(substr({{ id }}, i, 1) as integer)
-                * [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2][i])) % 11 as integer), 1)
-            = right({{ id }}, 1),
+        and {{ id_number_check_character(id) }} = right({{ id }}, 1),
         false
     )
+{%- endmacro %}
+
+{#- The ISO 7064 MOD 11-2 check character the first 17 characters call for (NULL when they
+    are not all digits). -#}
+{% macro id_number_check_character(id) -%}
+    substr('10X98765432', 1 + cast(list_sum(list_transform(range(1, 18), lambda i:
+            try_cast(substr({{ id }}, i, 1) as integer)
+            * [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2][i])) % 11 as integer), 1)
 {%- endmacro %}
 
 {#- The birth date the spec uses for age: from the ID number, or birth_date when the ID is
@@ -25,4 +30,17 @@
 {% macro age_on(birth, on_date) -%}
     (year({{ on_date }}) - year({{ birth }})
         - case when strftime({{ birth }}, '%m%d') > strftime({{ on_date }}, '%m%d') then 1 else 0 end)
+{%- endmacro %}
+
+{#- Why an ID number breaks rule R01, in Chinese naming the column `label` (NULL when it is
+    valid or missing). Names the wrong part, never the ID number itself. -#}
+{% macro id_number_problem(label, id) -%}
+    case
+        when {{ id }} is null or {{ id_number_is_valid(id) }} then null
+        when not regexp_full_match({{ id }}, '[0-9]{17}[0-9X]')
+            then '{{ label }}不是18位（17位数字加校验码）：' || length({{ id }}) || '个字符'
+        when try_strptime(substr({{ id }}, 7, 8), '%Y%m%d') is null
+            then '{{ label }}中的出生日期' || substr({{ id }}, 7, 8) || '不是有效日期'
+        else '{{ label }}校验码应为' || {{ id_number_check_character(id) }} || '，实为' || right({{ id }}, 1)
+    end
 {%- endmacro %}

@@ -6,19 +6,7 @@
 -- quarantined at ingest and never arrive here.
 with
 
-registry as (select * from {{ ref('stg_registry__persons') }}),
-
-snapshots as (select * from {{ ref('int_snapshots') }} where feed = 'registry'),
-
-reported_areas as (select * from {{ ref('int_reported_areas') }}),
-
-snapshot_rows as (
-    select
-        snapshots.year,
-        registry.*
-    from registry
-    inner join snapshots on snapshots.snapshot_date = registry.delivery_date
-),
+snapshot_rows as (select * from {{ ref('int_registry_snapshot_rows') }}),
 
 persons as (
     select
@@ -33,31 +21,34 @@ persons as (
 
 final as (
     select
-        persons.year,
-        persons.delivery_date as snapshot_date,
-        persons.id_number,
-        persons.household_id,
-        persons.village_code,
-        reported_areas.area_code,
-        reported_areas.is_known_village,
-        persons.relation,
-        persons.sex,
-        persons.birth_date,
-        {{ id_number_is_valid('persons.id_number') }} as id_number_is_valid,
-        {{ age_on(birth_date_for_age('persons.id_number', 'persons.birth_date'),
-                  "make_date(cast(persons.year as integer), 8, 31)") }} as age_on_aug31,
-        persons.household_type,
-        persons.school_status,
-        persons.health,
-        persons.per_capita_income,
-        persons.identified_year,
-        persons.poverty_status,
-        persons.exit_year,
-        persons.housing_safe,
-        persons.water_safe,
-        persons.registry_rows_of_person
+        year,
+        snapshot_date,
+        id_number,
+        name,
+        household_id,
+        village_code,
+        area_code,
+        county_code,
+        is_known_village,
+        relation,
+        sex,
+        birth_date,
+        {{ id_number_is_valid('id_number') }} as id_number_is_valid,
+        {{ age_on(birth_date_for_age('id_number', 'birth_date'),
+                  "make_date(cast(year as integer), 8, 31)") }} as age_on_aug31,
+        household_type,
+        school_status,
+        health,
+        per_capita_income,
+        identified_year,
+        poverty_status,
+        exit_year,
+        housing_safe,
+        water_safe,
+        registry_rows_of_person,
+        source_file,
+        source_row
     from persons
-    left join reported_areas on reported_areas.reported_code = persons.village_code
 )
 
 select * from final

@@ -1,0 +1,23 @@
+{#- The columns every quality rule model returns, one row per record the rule checked:
+    the rule, where the record lives (feed, snapshot year, delivery, county, area), its
+    key (NULL for person-grain feeds, whose key is person_key|record_year), the person
+    (restricted: raw ID number and name), whether it is flagged and why, in Chinese. -#}
+{% macro quality_columns(rule_id, feed) -%}
+    '{{ rule_id }}' as rule_id,
+    {{ feed }} as feed,
+    cast(year as integer) as year,
+    delivery_date,
+    county_code,
+    area_code,
+    cast(record_key as varchar) as record_key,
+    cast(record_year as integer) as record_year,
+    id_number,
+    name,
+    detail is not null as is_flagged,
+    detail
+{%- endmacro %}
+
+{#- Money in a detail text: thousands separators, two decimals. -#}
+{% macro money(amount) -%}
+    format('{:,.2f}', {{ amount }})
+{%- endmacro %}

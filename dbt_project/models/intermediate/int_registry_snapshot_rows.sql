@@ -1,0 +1,24 @@
+-- Every row of each year's registry snapshot (duplicates included), with the area it counts
+-- in (its village, or the nearest known ancestor for an unknown code, rule R05) and its
+-- county: what int_registry_persons deduplicates and the quality rules check.
+with
+
+registry as (select * from {{ ref('stg_registry__persons') }}),
+
+reported_areas as (select * from {{ ref('int_reported_areas') }}),
+
+snapshot_rows as (
+    {{ snapshot_rows('registry', 'registry') }}
+),
+
+final as (
+    select
+        snapshot_rows.*,
+        reported_areas.area_code,
+        reported_areas.is_known_village,
+        {{ county_code('snapshot_rows.village_code') }} as county_code
+    from snapshot_rows
+    left join reported_areas on reported_areas.reported_code = snapshot_rows.village_code
+)
+
+select * from final

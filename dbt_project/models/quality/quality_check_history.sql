@@ -1,0 +1,36 @@
+-- Every night's records checked and flagged per feed, rule and county (the denominators of
+-- quality_summary). Re-running a night replaces that night's rows; never fully refreshed.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='run_date',
+    full_refresh=false,
+) }}
+
+with
+
+checked as (
+    select feed, rule_id, county_code, count(*) as checked_records
+    from {{ ref('quality_checked_records') }}
+    group by all
+),
+
+flagged as (
+    select feed, rule_id, county_code, count(*) as flagged_records
+    from {{ ref('quality_worklist') }}
+    group by all
+),
+
+final as (
+    select
+        {{ quality_run_date() }} as run_date,
+        checked.feed,
+        checked.rule_id,
+        checked.county_code,
+        checked.checked_records,
+        coalesce(flagged.flagged_records, 0) as flagged_records
+    from checked
+    left join flagged using (feed, rule_id, county_code)
+)
+
+select * from final

@@ -1,0 +1,16 @@
+-- Every record each quality rule (R01-R17, models under quality/rules/) checked in this
+-- run, flagged or not: flags and the checked-record counts come from this one union.
+{%- set rule_models = [
+    'qr01_invalid_id_number', 'qr02_birth_date_mismatch', 'qr03_sex_mismatch',
+    'qr04_person_in_several_households', 'qr05_unknown_village',
+    'qr06_dibao_household_not_covered', 'qr07_dibao_in_general_household',
+    'qr08_no_medical_insurance', 'qr09_dropout_risk', 'qr10_school_status_mismatch',
+    'qr11_claim_inconsistent', 'qr12_fund_ledger_inconsistent', 'qr13_exit_year_inconsistent',
+    'qr14_exited_below_poverty_line', 'qr15_dibao_income_above_limit',
+    'qr16_aid_without_enrolment', 'qr17_household_head_count',
+] %}
+
+{% for model in rule_models %}
+select * from {{ ref(model) }}
+{% if not loop.last %}union all{% endif %}
+{%- endfor %}

@@ -1,0 +1,12 @@
+-- Every night's flags, without personal data (person_key only): what lets a night say
+-- which flags are new, resolved or still open. Re-running a night replaces that night's
+-- rows (delete+insert on run_date); a full refresh never wipes it.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='run_date',
+    full_refresh=false,
+) }}
+
+select * exclude (id_number, name)
+from {{ ref('quality_worklist') }}

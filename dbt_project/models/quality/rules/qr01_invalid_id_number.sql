@@ -1,0 +1,53 @@
+-- R01 (error): an ID number that is not 18 characters of the right form, carries an
+-- impossible birth date or a wrong check character, in every feed that has one. Each
+-- record of each feed's snapshot is checked (claims: every claim as it stands now).
+with
+
+registry as (select * from {{ ref('int_registry_snapshot_rows') }}),
+
+dibao as ({{ snapshot_rows('dibao', ref('stg_dibao__persons')) }}),
+
+enrollment as (
+    {{ snapshot_rows('medical', ref('stg_medical__enrollment'), year_as='snapshot_year') }}
+),
+
+claims as (select * from {{ ref('int_claims_with_area') }}),
+
+education as ({{ snapshot_rows('education', ref('stg_education__records')) }}),
+
+checked as (
+    select
+        'registry' as feed, year, delivery_date, county_code, village_code as area_code,
+        household_id as record_key, null as record_year, id_number, name,
+        {{ id_number_problem('证件号码', 'id_number') }} as detail
+    from registry
+    union all
+    select
+        'dibao', year, delivery_date, {{ county_code('village_code') }}, village_code,
+        certificate_no, null, id_number, name,
+        nullif(concat_ws('；', {{ id_number_problem('证件号码', 'id_number') }},
+                         {{ id_number_problem('户主证件号码', 'head_id_number') }}), '')
+    from dibao
+    union all
+    select
+        'medical', snapshot_year, delivery_date, {{ county_code('area_code') }}, area_code,
+        null, year, id_number, name, {{ id_number_problem('证件号码', 'id_number') }}
+    from enrollment
+    union all
+    select
+        'medical', year, delivery_date, county_code, area_code,
+        claim_id, null, id_number, null, {{ id_number_problem('证件号码', 'id_number') }}
+    from claims
+    union all
+    select
+        'education', year, delivery_date, {{ county_code('area_code') }}, area_code,
+        null, school_year_start, id_number, name, {{ id_number_problem('证件号码', 'id_number') }}
+    from education
+),
+
+final as (
+    select {{ quality_columns('R01', 'feed') }}
+    from checked
+)
+
+select * from final

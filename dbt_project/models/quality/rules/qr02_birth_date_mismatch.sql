@@ -1,0 +1,27 @@
+-- R02 (warning): the birth date in a valid ID number differs from 出生日期.
+with
+
+registry as (
+    select
+        *,
+        case when {{ id_number_is_valid('id_number') }}
+            then cast(strptime(substr(id_number, 7, 8), '%Y%m%d') as date) end as id_birth_date
+    from {{ ref('int_registry_snapshot_rows') }}
+),
+
+checked as (
+    select
+        year, delivery_date, county_code, village_code as area_code,
+        household_id as record_key, null as record_year, id_number, name,
+        case when id_birth_date <> birth_date
+            then '证件号码中的出生日期' || id_birth_date || '与出生日期' || birth_date || '不一致'
+        end as detail
+    from registry
+),
+
+final as (
+    select {{ quality_columns('R02', "'registry'") }}
+    from checked
+)
+
+select * from final

@@ -1,0 +1,36 @@
+-- R04 (error): the same ID number in more than one household of a snapshot. Every row of
+-- such a person is flagged (the county decides which household is right); the marts
+-- count the person once, in the household with the smallest household_id.
+with
+
+snapshot_rows as (select * from {{ ref('int_registry_snapshot_rows') }}),
+
+households_of_person as (
+    select year, id_number, list_sort(list(distinct household_id)) as households
+    from snapshot_rows
+    group by year, id_number
+),
+
+registry as (
+    select snapshot_rows.*, households_of_person.households
+    from snapshot_rows
+    inner join households_of_person using (year, id_number)
+),
+
+checked as (
+    select
+        year, delivery_date, county_code, village_code as area_code,
+        household_id as record_key, null as record_year, id_number, name,
+        case when len(households) > 1
+            then '同一证件号码出现在' || len(households) || '户：' || array_to_string(households, '、')
+                || '（统计计入' || households[1] || '）'
+        end as detail
+    from registry
+),
+
+final as (
+    select {{ quality_columns('R04', "'registry'") }}
+    from checked
+)
+
+select * from final

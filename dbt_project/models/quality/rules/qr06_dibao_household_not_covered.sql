@@ -1,0 +1,48 @@
+-- R06 (error, 两线合一): a registry household of type 低保贫困户 or 特困供养贫困户 none of
+-- whose members is covered by dibao on D(dibao, Y). Checked for years with a dibao snapshot.
+with
+
+households as (select * from {{ ref('int_registry_households') }}),
+
+members as (select * from {{ ref('int_registry_snapshot_rows') }}),
+
+dibao_snapshots as (
+    select year as snapshot_year, snapshot_date
+    from {{ ref('int_snapshots') }}
+    where feed = 'dibao'
+),
+
+covered as (
+    select distinct year, id_number
+    from {{ ref('int_program_evidence') }}
+    where program = 'dibao' and covered
+),
+
+covered_members as (
+    select members.year, members.household_id, count(covered.id_number) as covered_members
+    from members
+    left join covered using (year, id_number)
+    group by members.year, members.household_id
+),
+
+checked as (
+    select
+        households.year, households.snapshot_date as delivery_date, households.county_code,
+        households.village_code as area_code, households.household_id as record_key,
+        null as record_year, null as id_number, null as name,
+        case when covered_members.covered_members = 0
+            then '贫困户属性为' || households.household_type || '，但户内' || households.member_rows
+                || '人均不在' || dibao_snapshots.snapshot_date || '的低保名单中（在保）'
+        end as detail
+    from households
+    inner join dibao_snapshots on dibao_snapshots.snapshot_year = households.year
+    inner join covered_members using (year, household_id)
+    where households.household_type in ('低保贫困户', '特困供养贫困户')
+),
+
+final as (
+    select {{ quality_columns('R06', "'registry'") }}
+    from checked
+)
+
+select * from final

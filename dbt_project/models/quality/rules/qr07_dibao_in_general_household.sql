@@ -1,0 +1,41 @@
+-- R07 (warning, 两线合一): a person covered by dibao on D(dibao, Y) whose registry household
+-- (the one they are counted in) is 一般贫困户. Checked: the registered persons dibao covers.
+with
+
+persons as (select * from {{ ref('int_registry_persons') }}),
+
+households as (select * from {{ ref('int_registry_households') }}),
+
+dibao_snapshots as (
+    select year as snapshot_year, snapshot_date
+    from {{ ref('int_snapshots') }}
+    where feed = 'dibao'
+),
+
+covered as (
+    select distinct year, id_number
+    from {{ ref('int_program_evidence') }}
+    where program = 'dibao' and covered
+),
+
+checked as (
+    select
+        persons.year, persons.snapshot_date as delivery_date, persons.county_code,
+        persons.village_code as area_code, persons.household_id as record_key,
+        null as record_year, persons.id_number, persons.name,
+        case when households.household_type = '一般贫困户'
+            then '在' || dibao_snapshots.snapshot_date || '的低保名单中在保，但所在户'
+                || persons.household_id || '的贫困户属性为一般贫困户'
+        end as detail
+    from persons
+    inner join covered using (year, id_number)
+    inner join dibao_snapshots on dibao_snapshots.snapshot_year = persons.year
+    inner join households using (year, household_id)
+),
+
+final as (
+    select {{ quality_columns('R07', "'registry'") }}
+    from checked
+)
+
+select * from final

@@ -1,0 +1,44 @@
+-- R08 (error): a registered person with no 正常参保 enrollment for year Y in the medical
+-- snapshot of Y. Checked for years with a medical snapshot.
+with
+
+persons as (select * from {{ ref('int_registry_persons') }}),
+
+medical_snapshots as (
+    select year as snapshot_year, snapshot_date
+    from {{ ref('int_snapshots') }}
+    where feed = 'medical'
+),
+
+enrollment as (
+    select
+        year,
+        id_number,
+        bool_or(covered) as covered,
+        string_agg(distinct record_status, '、' order by record_status) as statuses
+    from {{ ref('int_program_evidence') }}
+    where program = 'medical_insurance'
+    group by year, id_number
+),
+
+checked as (
+    select
+        persons.year, persons.snapshot_date as delivery_date, persons.county_code,
+        persons.village_code as area_code, persons.household_id as record_key,
+        null as record_year, persons.id_number, persons.name,
+        case when not coalesce(enrollment.covered, false)
+            then persons.year || '年无正常参保记录（' || coalesce(
+                '医保参保状态为' || enrollment.statuses,
+                medical_snapshots.snapshot_date || '的医保参保数据中无此人') || '）'
+        end as detail
+    from persons
+    inner join medical_snapshots on medical_snapshots.snapshot_year = persons.year
+    left join enrollment using (year, id_number)
+),
+
+final as (
+    select {{ quality_columns('R08', "'registry'") }}
+    from checked
+)
+
+select * from final

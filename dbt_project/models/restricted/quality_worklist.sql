@@ -1,0 +1,62 @@
+-- The restricted worklist of this run (var run_date): one row per flagged record and
+-- rule, WITH the raw ID number and name that data stewards need to find the record. It
+-- stays in the restricted store; everything published derives from it without them.
+-- person_key() is the HMAC-SHA256 pseudonym (pipelines/pseudonym.py, registered by the
+-- dbt plugin with the key from POVMON_PSEUDONYM_KEY).
+with
+
+checked as (select * from {{ ref('quality_checked_records') }} where is_flagged),
+
+rules as (select * from {{ ref('quality_rules') }}),
+
+areas as (select * from {{ ref('int_areas') }}),
+
+keyed as (
+    select
+        checked.*,
+        person_key(checked.id_number) as person_key
+    from checked
+),
+
+flags as (
+    select
+        rule_id,
+        feed,
+        year,
+        coalesce(record_key, person_key || '|' || record_year) as record_key,
+        person_key,
+        min(delivery_date) as delivery_date,
+        min(county_code) as county_code,
+        min(area_code) as area_code,
+        min(id_number) as id_number,
+        min(name) as name,
+        string_agg(distinct detail, '；' order by detail) as detail
+    from keyed
+    group by rule_id, feed, year, coalesce(record_key, person_key || '|' || record_year), person_key
+),
+
+final as (
+    select
+        {{ quality_run_date() }} as run_date,
+        md5(concat_ws('|', flags.rule_id, flags.feed, flags.year, flags.record_key,
+                      coalesce(flags.person_key, ''))) as flag_key,
+        flags.rule_id,
+        rules.severity,
+        rules.title as rule_title,
+        flags.feed,
+        flags.year,
+        flags.delivery_date,
+        flags.record_key,
+        flags.person_key,
+        flags.county_code,
+        counties.area_name as county_name,
+        flags.area_code,
+        flags.detail,
+        flags.id_number,
+        flags.name
+    from flags
+    inner join rules using (rule_id)
+    left join areas as counties on counties.area_code = flags.county_code
+)
+
+select * from final
