@@ -30,7 +30,7 @@ def _rng(people: CountyPeople, seed: int, year: int, purpose: int) -> np.random.
     return np.random.default_rng([seed, people.county.index, year, purpose])
 
 
-def _age_on(birth: pl.Expr, on: date) -> pl.Expr:
+def age_on(birth: pl.Expr, on: date) -> pl.Expr:
     """Completed years on a date (birthday counted on the day itself)."""
     years = on.year - birth.dt.year()
     before = (birth.dt.month() > on.month) | (
@@ -65,20 +65,22 @@ def person_year(people: CountyPeople, seed: int, year: int, mid_year: bool) -> p
     ).with_columns(
         exit_year=pl.when(pl.col("poverty_status") != "未脱贫")
         .then(pl.col("exit_year_true")).otherwise(None),
+        # exited: 1.2-2.0 x the poverty line, below twice any dibao line (R15 only planted)
         per_capita_income=pl.when(pl.col("poverty_status") == "已脱贫")
-        .then(line * (1.2 + 1.6 * pl.col("income_factor")))
+        .then(line * (1.2 + 0.8 * pl.col("income_factor")))
         .otherwise(line * (0.55 + 0.4 * pl.col("income_factor"))),
         housing_safe=pl.when(pl.col("housing_fixed_year") <= as_of).then(pl.lit("是"))
         .otherwise(pl.lit("否")),
         water_safe=pl.when(pl.col("water_fixed_year") <= as_of).then(pl.lit("是"))
         .otherwise(pl.lit("否")),
         dibao_covered=pl.col("household_type") != "一般贫困户",
+        home_village_code=pl.col("village_code"),  # where the children go to school
     )  # fmt: skip
     hh = _plant_household_defects(hh, line, dline)
     persons = people.persons.join(hh, on="hh", how="inner", suffix="_hh")
     rng = _rng(people, seed, year, 1)
     rate = people.defect_rate
-    age = _age_on(pl.col("birth_date"), date(year, 8, 31))
+    age = age_on(pl.col("birth_date"), date(year, 8, 31))
     persons = persons.with_columns(
         age=age,
         true_school=_school_status(age),
@@ -110,8 +112,29 @@ def _plant_household_defects(hh: pl.DataFrame, line: float, dline: float) -> pl.
     )  # fmt: skip
 
 
+HOUSEHOLD_COLUMNS = ["village_code", "household_type", "main_cause", "per_capita_income",
+                     "identified_year", "poverty_status", "exit_year", "housing_safe",
+                     "water_safe"]  # fmt: skip
+REGISTRY_COLUMNS = ["household_id", "id_number", "name", "relation", "sex", "birth_date",
+                    *HOUSEHOLD_COLUMNS[:3], "labor_capacity", "school_status", "health",
+                    *HOUSEHOLD_COLUMNS[3:], "_defect", "_flags"]  # fmt: skip
+
+
+def flags(*cases: tuple[pl.Expr, str]) -> pl.Expr:
+    """The rules a row is expected to raise (the ``_flags`` list the truth counts)."""
+    return pl.concat_list(
+        [pl.when(condition).then(pl.lit(rule)).otherwise(pl.lit(None, pl.String))
+         for condition, rule in cases]
+    ).list.drop_nulls()  # fmt: skip
+
+
 def registry_rows(py: pl.DataFrame) -> pl.DataFrame:
-    """The 建档立卡 rows: one per member, plus R04's duplicate copies in a later household."""
+    """The 建档立卡 rows: one per member, plus R04's copies in a neighbouring household.
+
+    ``_flags`` holds the single-feed rules a row must raise: its person's planted ID
+    defects (R01-R04) and, on the head's row (member 0) only, its household's planted
+    defect (R05, R13, R14, R17: one flag per household).
+    """
     d = pl.col("defect")
     hd = pl.col("defect_hh")
     rows = py.with_columns(
@@ -136,30 +159,36 @@ def registry_rows(py: pl.DataFrame) -> pl.DataFrame:
         _defect=pl.when((pl.col("_defect") == "R10") & (pl.col("true_school") == "非在校生"))
         .then(pl.lit("")).otherwise(pl.col("_defect"))
     )
-    # R04: the person also appears in a neighbouring household of the same village
-    neighbours = (
-        rows.select("village_code", "household_id").unique().sort("household_id")
-        .with_columns(neighbour=pl.coalesce(
-            pl.col("household_id").shift(-1).over("village_code"),
-            pl.col("household_id").shift(1).over("village_code"),
-            pl.col("household_id") + "D",
-        ))
-    )  # fmt: skip
+    # R04: a person of a household without a household defect is listed again in the next
+    # such household of the village (which states its own household fields).
+    heads = rows.filter((pl.col("member") == 0) & (hd == "")).sort("household_id")
+    neighbours = heads.select(
+        "household_id", neighbour=pl.col("household_id").shift(-1).over("village_code")
+    ).drop_nulls()
     copies = (
-        rows.filter(pl.col("defect") == "R04")
-        .join(neighbours, on=["village_code", "household_id"])
+        rows.filter((d == "R04") & (hd == ""))
+        .join(neighbours, on="household_id")
+        .drop(HOUSEHOLD_COLUMNS)
+        .join(heads.select("household_id", *HOUSEHOLD_COLUMNS),
+              left_on="neighbour", right_on="household_id")
         .with_columns(household_id=pl.col("neighbour"), relation=pl.lit("其他"))
-    )
-    columns = ["household_id", "id_number", "name", "relation", "sex", "birth_date",
-               "village_code", "household_type", "main_cause", "labor_capacity",
-               "school_status", "health", "per_capita_income", "identified_year",
-               "poverty_status", "exit_year", "housing_safe", "water_safe", "_defect"]  # fmt: skip
-    return pl.concat([rows.select(columns), copies.select(columns)])
+    )  # fmt: skip
+    copied = copies["id_number"].implode()
+    head = pl.col("member") == 0
+    rows = rows.with_columns(_flags=flags(
+        (d == "R01", "R01"), (d == "R02", "R02"), (d == "R03", "R03"),
+        (pl.col("id_number").is_in(copied), "R04"),
+        (head & (hd == "R05"), "R05"), (head & (hd == "R13"), "R13"),
+        (head & (hd == "R14"), "R14"), (head & (hd == "R17"), "R17"),
+    ))  # fmt: skip
+    copies = copies.with_columns(_flags=pl.lit(["R04"], dtype=pl.List(pl.String)))
+    return pl.concat([rows.select(REGISTRY_COLUMNS), copies.select(REGISTRY_COLUMNS)])
 
 
 def dibao_rows(py: pl.DataFrame, seed: int, people: CountyPeople, year: int) -> pl.DataFrame:
     covered = py.filter(pl.col("dibao_covered"))
-    heads = py.filter(pl.col("member") == 0).select("hh", head_id_number="id_number")
+    heads = py.filter(pl.col("member") == 0).select("hh", head_id_number="id_number",
+                                                     head_defect="defect")
     dline = policy.dibao_line(people.county.index, year)
     rng = _rng(people, seed, year, 2)
     return covered.join(heads, on="hh", how="left").with_columns(
@@ -175,8 +204,11 @@ def dibao_rows(py: pl.DataFrame, seed: int, people: CountyPeople, year: int) -> 
         _defect=pl.when(pl.col("defect_hh").is_in(["R05", "R07", "R15"]))
         .then(pl.col("defect_hh")).when(pl.col("defect") == "R01").then(pl.lit("R01"))
         .otherwise(pl.lit("")),
+        _flags=flags(((pl.col("defect") == "R01") | (pl.col("head_defect") == "R01"), "R01"),
+                     ((pl.col("member") == 0) & (pl.col("defect_hh") == "R05"), "R05")),
     ).select("certificate_no", "id_number", "name", "head_id_number", "category",
-             "monthly_benefit", "start_date", "end_date", "status", "village_code", "_defect")  # fmt: skip
+             "monthly_benefit", "start_date", "end_date", "status", "village_code", "_defect",
+             "_flags")  # fmt: skip
 
 
 def enrollment_rows(py: pl.DataFrame, seed: int, people: CountyPeople, year: int) -> pl.DataFrame:
@@ -197,8 +229,9 @@ def enrollment_rows(py: pl.DataFrame, seed: int, people: CountyPeople, year: int
         subsidy=pl.when(pl.col("household_type") == "一般贫困户").then(fee / 2).otherwise(fee),
         area_code=pl.col("village_code"),
         _defect=pl.lit(""),  # R08 is the registered person's flag, labelled on the registry
+        _flags=flags((pl.col("defect") == "R01", "R01")),
     ).select("id_number", "name", "year", "scheme", "status", "personal_paid", "subsidy",
-             "area_code", "_defect")  # fmt: skip
+             "area_code", "_defect", "_flags")  # fmt: skip
 
 
 def claims_rows(py: pl.DataFrame, seed: int, people: CountyPeople, year: int) -> pl.DataFrame:
@@ -237,8 +270,12 @@ def claims_rows(py: pl.DataFrame, seed: int, people: CountyPeople, year: int) ->
             "hospital_code": np.char.add(f"H{people.county.code6}0",
                                          (np.arange(n) % 7).astype(str)),
             "_defect": defect,
+            "_r01": patients["defect"] == "R01",
         }
-    ).with_columns(pl.col("admit_date", "discharge_date").cast(pl.Date))
+    ).with_columns(
+        pl.col("admit_date", "discharge_date").cast(pl.Date),
+        _flags=flags((pl.col("_r01"), "R01"), (pl.col("_defect") == "R11", "R11")),
+    ).drop("_r01")
 
 
 def education_rows(py: pl.DataFrame, seed: int, people: CountyPeople, year: int) -> pl.DataFrame:
@@ -271,12 +308,13 @@ def education_rows(py: pl.DataFrame, seed: int, people: CountyPeople, year: int)
         .when(r16).then(pl.lit("休学")).otherwise(pl.lit("在读")),
         school_code=pl.lit(people.county.code6) + pl.col("true_school").rank("dense")
         .cast(pl.String).str.zfill(3),
-        area_code=pl.col("village_code"),
+        area_code=pl.col("home_village_code"),
         aid_program=pl.when(pl.col("dropout") | no_aid).then(None).otherwise(aid),
         aid_amount=pl.when(pl.col("dropout") | no_aid).then(None).otherwise(amount),
         _defect=pl.when(r16).then(pl.lit("R16")).otherwise(pl.lit("")),
+        _flags=flags((pl.col("defect") == "R01", "R01"), (r16, "R16")),
     ).select("student_no", "id_number", "name", "school_year", "stage", "enrolment_status",
-             "school_code", "area_code", "aid_program", "aid_amount", "_defect")  # fmt: skip
+             "school_code", "area_code", "aid_program", "aid_amount", "_defect", "_flags")  # fmt: skip
 
 
 def funds_rows(seed: int, people: CountyPeople, year: int, last_month: int) -> pl.DataFrame:
@@ -319,6 +357,7 @@ def funds_rows(seed: int, people: CountyPeople, year: int, last_month: int) -> p
         spent=pl.when(last_of_first & broken).then(pl.col("disbursed") + 1.0)
         .otherwise(pl.col("spent")),
         _defect=pl.when(last_of_first & broken).then(pl.lit("R12")).otherwise(pl.lit("")),
+        _flags=flags((last_of_first & broken, "R12")),
     )  # fmt: skip
 
 
@@ -340,5 +379,6 @@ def population_rows(people: CountyPeople, areas: pl.DataFrame, seed: int, year: 
             .cast(pl.Int64)
         ),
         _defect=pl.lit(""),
+        _flags=pl.lit([], dtype=pl.List(pl.String)),
     ).select("area_code", "area_name", "parent_code", "level", "year", "rural_population",
-             "_defect")  # fmt: skip
+             "_defect", "_flags")  # fmt: skip

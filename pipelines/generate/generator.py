@@ -10,7 +10,9 @@ pipeline did not compute:
 - ``coverage_persons.csv``: per year and area the registered persons and those with a
   usable 正常参保 enrollment (program_coverage, medical_insurance);
 - ``files.csv``: per delivered file the data rows and the rows planted to be quarantined;
-- ``defects.csv``: per feed, delivery and rule the records carrying an injected defect.
+- ``flags.csv``: per feed, delivery and rule the quality flags the warehouse must raise:
+  single-feed rules counted from what was planted (each row's ``_flags``, quarantined rows
+  excluded), cross-feed rules worked out from the delivered rows (generate/cross_feed.py).
 
 Deliveries per year Y: standards Y-01-15; registry Y-06-30 and Y-12-31; funds Y-06-30
 and Y-12-31; education Y-10-15; dibao, medical and population Y-12-31. Also one
@@ -32,6 +34,7 @@ import polars as pl
 
 from pipelines.feeds import FEEDS, TABLES
 from pipelines.generate import defects, feeds, policy
+from pipelines.generate.cross_feed import cross_feed_flags
 from pipelines.generate.geography import County, Geography, build_geography
 from pipelines.generate.people import CountyPeople, draw_people
 from pipelines.generate.write import mark_complete, to_delivery_text, write_delivery_file
@@ -45,7 +48,7 @@ REFERENCE_TABLES = ("population", "standards")
 @dataclass
 class Truth:
     files: list[dict] = field(default_factory=list)
-    defects: list[pl.DataFrame] = field(default_factory=list)
+    flags: list[pl.DataFrame] = field(default_factory=list)
     poverty: list[pl.DataFrame] = field(default_factory=list)
     coverage: list[pl.DataFrame] = field(default_factory=list)
     complete: set[Path] = field(default_factory=set)
@@ -95,14 +98,19 @@ def _deliver(plan: Plan, truth: Truth, county: County, feed_id: str, table_name:
                                                "skipped_incomplete"),
     })  # fmt: skip
     if complete and not rejected:
-        truth.defects.append(
-            pl.DataFrame({"rule_id": labels})
-            .filter(pl.col("rule_id") != "")
-            .group_by("rule_id").len("records")
-            .with_columns(feed=pl.lit(feed_id), table=pl.lit(table_name),
-                          delivery_date=pl.lit(day.isoformat()))
-        )  # fmt: skip
+        _count_flags(truth, feed_id, day,
+                     frame.filter(~labels.str.starts_with("Q"))["_flags"].explode().drop_nulls()
+                     .rename("rule_id"))
     return labels
+
+
+def _count_flags(truth: Truth, feed_id: str, day: date, rules: pl.Series | dict[str, int]) -> None:
+    counts = (pl.DataFrame({"rule_id": list(rules), "flags": list(rules.values())})
+              if isinstance(rules, dict) else rules.value_counts(name="flags"))
+    truth.flags.append(counts.select(
+        pl.lit(feed_id).alias("feed"), pl.lit(day.isoformat()).alias("delivery_date"),
+        pl.col("rule_id").cast(pl.String), pl.col("flags").cast(pl.Int64),
+    ))  # fmt: skip
 
 
 def _counted_persons(registry: pl.DataFrame, county: County) -> pl.DataFrame:
@@ -154,22 +162,27 @@ def _generate_county(plan: Plan, truth: Truth, geo: Geography, people: CountyPeo
             registry = feeds.registry_rows(py)
             if county.index == 0:
                 registry = registry.with_columns(pl.col("id_number").str.to_lowercase())
-            _deliver(plan, truth, county, "registry", "registry", day, registry)
+            registry_labels = _deliver(plan, truth, county, "registry", "registry", day, registry)
             _deliver(plan, truth, county, "funds", "funds", day,
                      feeds.funds_rows(plan.seed, people, year, 6 if mid else 12))
         persons = _counted_persons(registry, county)
         truth.poverty.append(_poverty_truth(persons, year))
         year_end = date(year, 12, 31)
-        _deliver(plan, truth, county, "dibao", "dibao", year_end,
-                 feeds.dibao_rows(py, plan.seed, people, year))
+        dibao = feeds.dibao_rows(py, plan.seed, people, year)
+        dibao_labels = _deliver(plan, truth, county, "dibao", "dibao", year_end, dibao)
         enrollment = feeds.enrollment_rows(py, plan.seed, people, year)
         labels = _deliver(plan, truth, county, "medical", "medical_enrollment", year_end,
                           enrollment)
         truth.coverage.append(_insurance_truth(persons, enrollment, labels, year))
         _deliver(plan, truth, county, "medical", "medical_claims", year_end,
                  feeds.claims_rows(py, plan.seed, people, year))
-        _deliver(plan, truth, county, "education", "education", date(year, 10, 15),
-                 feeds.education_rows(py, plan.seed, people, year))
+        education = feeds.education_rows(py, plan.seed, people, year)
+        education_labels = _deliver(plan, truth, county, "education", "education",
+                                    date(year, 10, 15), education)
+        _count_flags(truth, "registry", year_end, cross_feed_flags(
+            year, policy.dibao_line(county.index, year), year_end,
+            registry=(registry, registry_labels), dibao=(dibao, dibao_labels),
+            enrollment=(enrollment, labels), education=(education, education_labels)))
         _deliver(plan, truth, county, "population", "population", year_end,
                  feeds.population_rows(people, geo.areas, plan.seed, year))
     rejected = feeds.dibao_rows(feeds.person_year(people, plan.seed, last, mid_year=True),
@@ -224,10 +237,10 @@ def _write_truth(out: Path, truth: Truth) -> None:
     pl.concat(truth.coverage).select(
         "year", "area_code", "program", "eligible_persons", "covered_persons",
     ).sort("year", "area_code").write_csv(folder / "coverage_persons.csv")
-    defect_rows = pl.concat(truth.defects) if truth.defects else pl.DataFrame()
-    defect_rows.group_by("feed", "table", "delivery_date", "rule_id").agg(
-        pl.col("records").sum()
-    ).sort("feed", "table", "delivery_date", "rule_id").write_csv(folder / "defects.csv")
+    pl.concat(truth.flags).group_by("feed", "delivery_date", "rule_id").agg(
+        pl.col("flags").sum()
+    ).filter(pl.col("flags") > 0).sort("feed", "delivery_date", "rule_id").write_csv(
+        folder / "flags.csv")
 
 
 def generate(out: Path, persons: int, seed: int, years: tuple[int, ...] = DEFAULT_YEARS,
