@@ -8,6 +8,7 @@ import os
 import resource
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 EXAMPLE_QUERY = (
@@ -48,18 +49,33 @@ def cmd_run(args: argparse.Namespace) -> int:
                         ("POVMON_WAREHOUSE", args.warehouse)):  # fmt: skip
         if value is not None:
             os.environ[name] = str(value.resolve())
+    from pipelines.pseudonym import DEMO_VARIABLE, KEY_VARIABLE, MissingPseudonymKey, pseudonym_key
+
+    if args.demo:
+        os.environ[DEMO_VARIABLE] = "1"
+        if not os.environ.get(KEY_VARIABLE):
+            print(f"demo: {KEY_VARIABLE} is not set, so person_key uses the PUBLIC development "
+                  "key; fine for sample data, never for real records.", file=sys.stderr)  # fmt: skip
+    try:
+        pseudonym_key()
+    except MissingPseudonymKey as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     import dagster as dg
 
     from pipelines.definitions import defs, settings
+    from pipelines.settings import RUN_DATE_TAG, night_of
 
     if not settings.raw_dir.is_dir():
         print(f"error: no deliveries folder {settings.raw_dir}; create feeds with "
               "`povmon generate --out DIR` or pass --raw DIR", file=sys.stderr)  # fmt: skip
         return 2
+    night = args.run_date or night_of({})
     started = time.monotonic()
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
     result = defs.resolve_job_def("nightly").execute_in_process(
         instance=instance or dg.DagsterInstance.ephemeral(),
+        tags={RUN_DATE_TAG: night.isoformat()},
         run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
         raise_on_error=False,
     )
@@ -71,16 +87,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not result.success or blocking:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
         reasons = [f"blocked by {c.check_name}: {c.description}" for c in blocking]
+        published = any(e.is_step_success and e.step_key == "publish__published_marts"
+                        for e in result.all_events)
+        outcome = (f"the marts were published to {settings.marts_dir}, but the quality report "
+                   "was not written" if published else f"nothing was published, "
+                   f"{settings.marts_dir} still holds the previous night's marts")  # fmt: skip
         print("\n".join(["", *reasons,
               f"run FAILED after {elapsed:.0f} s (failed steps: {', '.join(failed) or 'none'}); "
-              f"nothing was published, {settings.marts_dir} still holds the previous night's "
-              "marts. See the errors above."]), file=sys.stderr)  # fmt: skip
+              f"{outcome}. See the errors above."]), file=sys.stderr)  # fmt: skip
         return 1
-    print(_run_summary(settings.marts_dir, elapsed, checks))
+    print(_run_summary(settings.marts_dir, night, elapsed, checks))
     return 0
 
 
-def _run_summary(marts_dir: Path, elapsed: float, checks: list) -> str:
+def _run_summary(marts_dir: Path, night: date, elapsed: float, checks: list) -> str:
     import duckdb
 
     database = marts_dir / "warehouse.duckdb"
@@ -88,6 +108,11 @@ def _run_summary(marts_dir: Path, elapsed: float, checks: list) -> str:
         files = conn.sql(
             "select status, count(*), sum(rows_read), sum(rows_accepted), sum(rows_quarantined) "
             "from marts.ingest_reconciliation group by status order by status"
+        ).fetchall()
+        rules = conn.execute(
+            "select rule_id, sum(flagged_records), sum(new_flags), sum(resolved_flags) "
+            "from marts.quality_summary where run_date = ? group by rule_id order by rule_id",
+            [night],
         ).fetchall()
     lines = [f"\nrun succeeded in {elapsed:.0f} s, peak memory {_peak_memory_mib():,.0f} MiB "
              f"(dbt subprocess {_peak_memory_mib(resource.RUSAGE_CHILDREN):,.0f} MiB)",
@@ -101,6 +126,10 @@ def _run_summary(marts_dir: Path, elapsed: float, checks: list) -> str:
         f"marts: {database} (schema marts) and {marts_dir}/<mart>.parquet",
         f"documentation: {marts_dir / 'docs' / 'index.html'}; validation results (GX Data Docs): "
         f"{marts_dir / 'quality' / 'data_docs' / 'index.html'}",
+        "quality flags (rule: flags, new, resolved since the previous run): "
+        + ", ".join(f"{r} {n:,}/{new:,}/{res:,}" for r, n, new, res in rules),
+        f"quality report: {marts_dir / 'quality' / 'index.html'}; county worklists (restricted, "
+        "with ID numbers and names) beside the warehouse, under worklists/",
         "try:",
         f"  .venv/bin/povmon sql \"{EXAMPLE_QUERY}\"",
         f"  .venv/bin/duckdb -readonly {database} \"…\"",
@@ -163,6 +192,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--marts", type=Path, help="published marts folder (default data/marts)")
     run.add_argument("--warehouse", type=Path,
                      help="restricted store (default data/warehouse/warehouse.duckdb)")
+    run.add_argument("--run-date", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                     help="the night the quality flags belong to (default: today, Beijing time); "
+                     "running the same night again replaces its flags")
+    run.add_argument("--demo", action="store_true",
+                     help="sample data: without POVMON_PSEUDONYM_KEY, use the public "
+                     "development key for person_key (a real run refuses to publish without one)")
     run.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING"])
     run.set_defaults(func=cmd_run)
 

@@ -11,6 +11,7 @@ import dagster as dg
 from pipelines.feeds import FEEDS
 from pipelines.ingest.discover import SUCCESS_MARKER, discover
 from pipelines.resources import Warehouse
+from pipelines.settings import OFFICE_TIMEZONE, RUN_DATE_TAG
 
 nightly_job = dg.define_asset_job(
     "nightly",
@@ -18,12 +19,13 @@ nightly_job = dg.define_asset_job(
     description="Ingest every feed, build and test the marts, publish them.",
 )
 
-nightly_schedule = dg.ScheduleDefinition(
-    name="nightly_0200_shanghai",
-    job=nightly_job,
-    cron_schedule="0 2 * * *",
-    execution_timezone="Asia/Shanghai",
-)
+@dg.schedule(name="nightly_0200_shanghai", job=nightly_job, cron_schedule="0 2 * * *",
+             execution_timezone="Asia/Shanghai")
+def nightly_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    """Every night at 02:00 Beijing time; the run belongs to that night's date, even when
+    it starts late or is launched again."""
+    night = context.scheduled_execution_time.astimezone(OFFICE_TIMEZONE).date()
+    return dg.RunRequest(run_key=night.isoformat(), tags={RUN_DATE_TAG: night.isoformat()})
 
 
 def complete_deliveries(raw_dir: Path) -> list[str]:

@@ -3,6 +3,8 @@
 POVMON_RAW_DIR       deliveries (default data/raw)
 POVMON_WAREHOUSE     the restricted store with personal data (default data/warehouse/warehouse.duckdb)
 POVMON_MARTS_DIR     what statisticians get (default data/marts)
+POVMON_PSEUDONYM_KEY the HMAC key of person_key (pipelines/pseudonym.py); POVMON_DEMO=1
+                     lets sample data run with a public development key instead
 
 The warehouse stays outside the marts folder: only pipelines/publish copies marts across.
 """
@@ -11,14 +13,27 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 # The dbt installed beside this interpreter, so `.venv/bin/povmon` works without
 # activating the virtual environment.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+# The run tag naming the night a run belongs to (quality flags are kept per night).
+RUN_DATE_TAG = "povmon/run_date"
+OFFICE_TIMEZONE = ZoneInfo("Asia/Shanghai")
+
+
+def night_of(tags: Mapping[str, str]) -> date:
+    """The night a run belongs to: its povmon/run_date tag (set by the schedule and by
+    `povmon run --run-date`), else today in Beijing time."""
+    tagged = tags.get(RUN_DATE_TAG)
+    return date.fromisoformat(tagged) if tagged else datetime.now(OFFICE_TIMEZONE).date()
 
 
 @dataclass(frozen=True)
@@ -37,6 +52,11 @@ class Settings:
             warehouse_path=path("POVMON_WAREHOUSE", REPO_ROOT / "data/warehouse/warehouse.duckdb"),
             marts_dir=path("POVMON_MARTS_DIR", REPO_ROOT / "data" / "marts"),
         )
+
+    @property
+    def worklists_dir(self) -> Path:
+        """County worklists with ID numbers and names: restricted, beside the warehouse."""
+        return self.warehouse_path.parent / "worklists"
 
     def export(self) -> None:
         """Put the paths in the environment, where dbt's profile (a subprocess) reads them."""

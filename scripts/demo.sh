@@ -8,4 +8,4 @@ bash scripts/setup.sh
 PERSONS="${PERSONS:-20000}"
 rm -rf data/raw/*/ data/warehouse
 .venv/bin/povmon generate --persons "$PERSONS" --seed 1 --out data/raw
-.venv/bin/povmon run --raw data/raw --marts data/marts
+.venv/bin/povmon run --demo --raw data/raw --marts data/marts

@@ -8,6 +8,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from pipelines.assets.warehouse import MART_KEYS, dbt_project
+from pipelines.pseudonym import pseudonym_key
 from pipelines.publish.publish import publish
 from pipelines.resources import Warehouse
 
@@ -38,6 +39,7 @@ def build_docs(dbt: DbtCliResource, marts_dir: Path) -> Path:
 def published_marts(
     context: dg.AssetExecutionContext, warehouse: Warehouse, dbt: DbtCliResource
 ) -> dg.MaterializeResult:
+    pseudonym_key()  # no key, no publication (the marts carry person_key)
     marts_dir = Path(warehouse.marts_dir)
     docs = build_docs(dbt, marts_dir)
     result = publish(Path(warehouse.path), marts_dir)

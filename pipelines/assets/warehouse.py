@@ -15,7 +15,8 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from pipelines.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from pipelines.pseudonym import pseudonym_key
+from pipelines.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, night_of
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -53,7 +54,8 @@ class WarehouseTranslator(DagsterDbtTranslator):
         return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str:
-        return "warehouse"
+        schema = dbt_resource_props.get("config", {}).get("schema")
+        return "quality" if schema in ("quality", "restricted") else "warehouse"
 
 
 ensure_manifest(dbt_project)
@@ -73,7 +75,11 @@ MART_KEYS = [
     ),
 )
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    """dbt build: every model and its tests, in dependency order. One target folder for
-    every run (runs are serial), not a new one per run that would pile up night after night."""
-    yield from dbt.cli(["build"], context=context,
-                       target_path=dbt_project.target_path / "nightly").stream()
+    """dbt build: every model and its tests, in dependency order, the quality flags filed
+    under the run's night. One target folder for every run (runs are serial), not a new one
+    per run that would pile up night after night. Without the pseudonym key nothing is
+    built, so nothing can be published (pipelines/pseudonym.py)."""
+    pseudonym_key()
+    night = night_of(context.run.tags)
+    yield from dbt.cli(["build", "--vars", json.dumps({"run_date": night.isoformat()})],
+                       context=context, target_path=dbt_project.target_path / "nightly").stream()

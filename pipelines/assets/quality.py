@@ -1,0 +1,51 @@
+"""The quality report asset: county worklists (restricted) and the HTML report (published),
+after the flags are built and the marts published."""
+
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.pseudonym import is_demo
+from pipelines.quality.report import write_report
+from pipelines.quality.worklists import write_worklists
+from pipelines.resources import Warehouse
+from pipelines.settings import Settings, night_of
+
+RULE_COUNTS = """
+    select rule_id, sum(flagged_records), sum(new_flags), sum(resolved_flags)
+    from marts.quality_summary where run_date = ? group by rule_id order by rule_id
+"""
+
+
+@dg.asset(
+    key=dg.AssetKey(["quality", "report"]),
+    group_name="quality",
+    deps=[dg.AssetKey(["publish", "published_marts"]), dg.AssetKey(["restricted", "quality_worklist"])],
+    description="<marts>/quality/index.html (+ the night's dated copy): reconciliation, flags "
+    "by rule/feed/county, trend, worst counties; county worklists with ID numbers and names "
+    "under <warehouse dir>/worklists/<night>/ (restricted, never published).",
+    kinds={"html", "xlsx"},
+)
+def quality_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    night = night_of(context.run.tags)
+    worklists_dir = Settings(Path(warehouse.raw_dir), Path(warehouse.path),
+                             Path(warehouse.marts_dir)).worklists_dir  # fmt: skip
+    with warehouse.connect(read_only=True) as conn:
+        worklists = write_worklists(conn, night, worklists_dir)
+        index = write_report(conn, night, Path(warehouse.marts_dir), worklists, is_demo())
+        counts = conn.execute(RULE_COUNTS, [night]).fetchall()
+    flagged = {rule: int(n) for rule, n, _, _ in counts}
+    context.log.info(f"quality report {index}; {sum(flagged.values()):,} flags; "
+                     f"worklists for {len(worklists)} counties in {worklists_dir / night.isoformat()}")  # fmt: skip
+    return dg.MaterializeResult(metadata={
+        "report": dg.MetadataValue.path(str(index)),
+        "night": night.isoformat(),
+        "flags": sum(flagged.values()),
+        "new_flags": sum(int(n) for _, _, n, _ in counts),
+        "resolved_flags": sum(int(n) for _, _, _, n in counts),
+        "county_worklists": len(worklists),
+        **{f"flags_{rule}": n for rule, n in flagged.items()},
+        "flags_by_rule": dg.MetadataValue.md(
+            "| rule | flags | new | resolved |\n|---|---:|---:|---:|\n"
+            + "\n".join(f"| {r} | {n:,} | {new:,} | {res:,} |" for r, n, new, res in counts)),
+    })  # fmt: skip

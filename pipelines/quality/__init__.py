@@ -1,0 +1,1 @@
+"""The morning quality report: county worklists (restricted) and the HTML report (published)."""

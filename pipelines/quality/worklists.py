@@ -1,0 +1,72 @@
+"""Per-county worklists of a night's flags, WITH ID numbers and names, for the county
+offices that correct the records. Written only under the restricted store
+(``<warehouse dir>/worklists/<night>/``), never under the published marts folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+# restricted.quality_worklist column -> the header a county office reads
+HEADERS = {
+    "rule_id": "规则编号",
+    "severity": "严重程度",
+    "rule_title": "问题类型",
+    "detail": "问题说明",
+    "feed": "数据来源",
+    "year": "数据年度",
+    "delivery_date": "报送日期",
+    "record_key": "记录编号",
+    "id_number": "证件号码",
+    "name": "姓名",
+    "area_code": "行政区划代码",
+    "flag_status": "状态",
+    "first_seen_run_date": "首次发现日期",
+    "nights_open": "持续天数",
+    "person_key": "人员代码",
+}
+WORKLIST_QUERY = """
+    select worklist.*, flags.flag_status, flags.first_seen_run_date, flags.nights_open
+    from restricted.quality_worklist as worklist
+    inner join marts.quality_flags as flags using (run_date, flag_key)
+    where run_date = ?
+    order by county_code, severity, rule_id, record_key, person_key
+"""
+
+
+@dataclass(frozen=True)
+class Worklist:
+    county_code: str
+    county_name: str
+    flags: int
+    errors: int
+    csv: Path
+    xlsx: Path
+
+
+def write_worklists(conn: duckdb.DuckDBPyConnection, night: date, out_dir: Path) -> list[Worklist]:
+    """One CSV (UTF-8 with BOM, so Excel shows the Chinese) and one XLSX per county with flags."""
+    flags = conn.sql(WORKLIST_QUERY, params=[night]).pl()
+    folder = out_dir / night.isoformat()
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*"):
+        old.unlink()  # a re-run of the night replaces its worklists
+    written = []
+    for (county_code, county_name), rows in flags.group_by("county_code", "county_name",
+                                                           maintain_order=True):
+        stem = f"{county_code[:6]}_{county_name or '未知县'}_问题清单_{night.isoformat()}"
+        table = rows.with_columns(
+            pl.col("severity").replace({"error": "错误", "warning": "提示"}),
+            pl.col("flag_status").replace({"new": "新发现", "open": "未整改"}),
+        ).select(list(HEADERS)).rename(HEADERS)
+        csv, xlsx = folder / f"{stem}.csv", folder / f"{stem}.xlsx"
+        table.write_csv(csv, include_bom=True)
+        table.write_excel(xlsx, worksheet="问题清单", autofit=True, freeze_panes="A2")
+        written.append(Worklist(county_code, county_name or "未知县", rows.height,
+                                int((rows["severity"] == "error").sum()), csv, xlsx))
+    return written
