@@ -9,6 +9,8 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.feeds.idnumber import check_character
+
 
 def write_file(folder: Path, name: str, rows: list[list[str]], encoding: str = "utf-8") -> Path:
     """rows[0] is the header row; values are written exactly as given."""
@@ -87,3 +89,9 @@ VALID_ROWS: dict[str, dict[str, str]] = {
 def table_file(table, rows: list[dict[str, str]]) -> list[list[str]]:
     """A delivered file of `table` (contract.Table): the Chinese header and the rows."""
     return [[c.header for c in table.columns], *[[r[c.name] for c in table.columns] for r in rows]]
+
+
+def make_id(birth: str, seq: str, area: str = "510101") -> str:
+    """A valid ID number: area code, birth date YYYYMMDD, 3-digit sequence (odd = 男)."""
+    first17 = area + birth + seq
+    return first17 + check_character(first17)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,20 +10,31 @@ from pathlib import Path
 import duckdb
 
 
-def povmon(*args: str | Path, timeout: int = 900) -> subprocess.CompletedProcess:
+# The office's secret in a real deployment; a fixed one here, so tests can recompute keys.
+TEST_PSEUDONYM_KEY = "test-key-0123456789"
+
+
+def povmon(*args: str | Path, timeout: int = 900, key: str | None = TEST_PSEUDONYM_KEY,
+           ) -> subprocess.CompletedProcess:
+    """`povmon ARGS` in a subprocess, with POVMON_PSEUDONYM_KEY = key (unset when None)."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("POVMON_PSEUDONYM_KEY", "POVMON_DEMO")}  # fmt: skip
+    if key is not None:
+        env["POVMON_PSEUDONYM_KEY"] = key
     return subprocess.run(
         [sys.executable, "-m", "pipelines.cli", *map(str, args)],
-        capture_output=True, text=True, timeout=timeout,
+        capture_output=True, text=True, timeout=timeout, env=env,
     )  # fmt: skip
 
 
-def run_pipeline(raw: Path, work: Path) -> subprocess.CompletedProcess:
+def run_pipeline(raw: Path, work: Path, *extra: str) -> subprocess.CompletedProcess:
     result = povmon("run", "--raw", raw, "--marts", work / "marts",
-                    "--warehouse", work / "warehouse" / "warehouse.duckdb", "--log-level", "WARNING")
+                    "--warehouse", work / "warehouse" / "warehouse.duckdb", "--log-level", "WARNING",
+                    *extra)  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result
 
 
-def query(marts: Path, sql: str) -> list[tuple]:
+def query(marts: Path, sql: str, params: list | None = None) -> list[tuple]:
     with duckdb.connect(str(marts / "warehouse.duckdb"), read_only=True) as conn:
-        return conn.execute(sql).fetchall()
+        return conn.execute(sql, params or []).fetchall()

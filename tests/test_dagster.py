@@ -31,7 +31,8 @@ def test_publish_waits_for_every_mart_and_marts_wait_for_the_feeds():
     publish = graph.get(dg.AssetKey(["publish", "published_marts"]))
     assert {k.to_user_string() for k in publish.parent_keys} == {
         "marts/poverty_incidence", "marts/ingest_reconciliation", "marts/program_coverage",
-        "marts/medical_reimbursement", "marts/fund_execution", "marts/multidimensional_poverty"}
+        "marts/medical_reimbursement", "marts/fund_execution", "marts/multidimensional_poverty",
+        "marts/quality_flags", "marts/quality_resolved_flags", "marts/quality_summary"}
     upstream = {k.to_user_string() for k in graph.upstream_key_iterator(
         dg.AssetKey(["marts", "poverty_incidence"]))}
     assert {"raw/registry", "raw/population", "raw/standards", "raw/ingest_log"} <= upstream
@@ -49,7 +50,19 @@ def test_schedule_runs_the_whole_job_at_two_in_the_morning_beijing_time():
     assert nightly_schedule.job_name == "nightly"
     when = datetime(2026, 11, 24, 2, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     context = dg.build_schedule_context(scheduled_execution_time=when)
-    assert len(list(nightly_schedule.evaluate_tick(context).run_requests)) == 1
+    [request] = nightly_schedule.evaluate_tick(context).run_requests
+    assert request.tags["povmon/run_date"] == "2026-11-24"  # the night, in Beijing time
+
+
+def test_quality_report_comes_after_the_flags_and_the_publication():
+    graph = defs.resolve_asset_graph()
+    report = graph.get(dg.AssetKey(["quality", "report"]))
+    assert report.group_name == "quality"
+    assert {k.to_user_string() for k in report.parent_keys} == {
+        "publish/published_marts", "restricted/quality_worklist"}
+    upstream = {k.to_user_string() for k in graph.upstream_key_iterator(report.key)}
+    assert {"quality/qr01_invalid_id_number", "quality/qr17_household_head_count",
+            "marts/quality_flags", "marts/quality_summary"} <= upstream
 
 
 @pytest.fixture

@@ -85,11 +85,17 @@ def test_no_published_file_holds_an_id_number_or_a_name(province):
     assert sorted(p.name for p in marts.iterdir()) == [
         "docs", "fund_execution.parquet", "ingest_reconciliation.parquet",
         "medical_reimbursement.parquet", "multidimensional_poverty.parquet",
-        "poverty_incidence.parquet", "program_coverage.parquet", "quality", "warehouse.duckdb"]
+        "poverty_incidence.parquet", "program_coverage.parquet", "quality",
+        "quality_flags.parquet", "quality_resolved_flags.parquet", "quality_summary.parquet",
+        "warehouse.duckdb"]
     pages = [p for p in marts.rglob("*") if p.suffix in (".html", ".json", ".csv", ".txt")]
-    assert len(pages) > 10  # dbt docs and the GX Data Docs
+    assert len(pages) > 10  # dbt docs, the GX Data Docs and the quality report
+    assert marts / "quality" / "index.html" in pages
+    name_pattern = re.compile("|".join(map(re.escape, sorted(names))))
     for page in pages:
-        assert not id_pattern.search(page.read_text(encoding="utf-8", errors="ignore")), page
+        text = page.read_text(encoding="utf-8", errors="ignore")
+        assert not id_pattern.search(text), page
+        assert not name_pattern.search(text), (page, name_pattern.search(text))
 
 
 def test_gx_data_docs_show_every_suite_and_the_injected_id_errors(province):
@@ -118,3 +124,19 @@ def test_medical_insurance_coverage_matches_the_generator(province):
                                  "and area_level = 'province' order by year")
     assert province_rows == totals.sort("year").rows()
     assert all(covered < eligible for _, eligible, covered in province_rows)  # gaps exist
+
+
+def test_quality_flags_match_the_defects_the_generator_injected(province):
+    """Every rule's flags per feed and delivery equal _truth/flags.csv exactly, for the
+    deliveries the rules check (each feed's snapshot of a year)."""
+    raw, marts, _ = province
+    truth = pl.read_csv(raw / "_truth" / "flags.csv")
+    snapshots = {(f, str(d)) for f, d in query(marts, """
+        select feed, max(delivery_date) from marts.ingest_reconciliation
+        where status = 'loaded' group by feed, year(delivery_date)""")}
+    expected = sorted((f, d, r, n) for f, d, r, n in truth.rows() if (f, d) in snapshots)
+    got = query(marts, """
+        select feed, cast(delivery_date as varchar), rule_id, count(*) from marts.quality_flags
+        group by all order by all""")
+    assert got == expected
+    assert {r for _, _, r, _ in got} == {f"R{i:02d}" for i in range(1, 18)}

@@ -65,16 +65,18 @@ def test_id_numbers_are_valid_except_the_planted_r01_cases(raw):
     registry = _csv(raw / "registry" / "2020-12-31" / "registry_510101.csv")
     ids = registry["证件号码"].drop_nulls().to_list()
     invalid = [i for i in ids if not is_valid(i)]
-    defects = pl.read_csv(raw / "_truth" / "defects.csv").filter(
+    flags = pl.read_csv(raw / "_truth" / "flags.csv").filter(
         (pl.col("feed") == "registry") & (pl.col("delivery_date") == "2020-12-31"))
     assert len(ids) > 100
-    assert 0 < len(invalid) <= defects.filter(pl.col("rule_id") == "R01")["records"].sum()
+    # one county's file of three: some, but not more than the whole delivery's R01 flags
+    assert 0 < len(invalid) <= flags.filter(pl.col("rule_id") == "R01")["flags"].sum()
 
 
-def test_every_quarantine_case_and_rule_is_injected(raw):
-    rules = set(pl.read_csv(raw / "_truth" / "defects.csv")["rule_id"])
-    expected = {"Q01", "Q02", "Q03", *(f"R{i:02d}" for i in range(1, 18))}
-    assert expected <= rules
+def test_every_rule_is_injected_and_every_quarantine_case_planted(raw):
+    rules = set(pl.read_csv(raw / "_truth" / "flags.csv")["rule_id"])
+    assert rules == {f"R{i:02d}" for i in range(1, 18)}
+    files = pl.read_csv(raw / "_truth" / "files.csv")
+    assert files.filter(pl.col("table") == "registry")["quarantined"].sum() > 0
 
 
 def test_too_small_a_province_is_refused():

@@ -42,16 +42,10 @@ from pathlib import Path
 import pytest
 
 from pipelines.feeds import TABLES
-from pipelines.feeds.idnumber import check_character
-from tests.deliveries import POPULATION_HEADER, REGISTRY_HEADER, STANDARDS_HEADER, deliver
+from tests.deliveries import POPULATION_HEADER, REGISTRY_HEADER, STANDARDS_HEADER, deliver, make_id
 from tests.runner import povmon, query, run_pipeline
 
 V1, V2, TOWNSHIP = "510101100201", "510101100202", "510101100000"
-
-
-def make_id(birth: str, seq: str) -> str:
-    first17 = "510101" + birth + seq
-    return first17 + check_character(first17)
 
 
 A, B, K = make_id("19800101", "011"), make_id("19820101", "022"), make_id("20100501", "031")
