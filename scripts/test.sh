@@ -3,6 +3,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# Debian's Chromium, for the test that opens the quality report in a real browser.
+if ! command -v chromium >/dev/null; then
+    echo "installing Debian's chromium (headless browser for the report test)" >&2
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
 .venv/bin/ruff check pipelines tests
 set +e
 .venv/bin/python -m pytest "$@"

@@ -9,16 +9,16 @@ from pathlib import Path
 
 import duckdb
 
-
 # The office's secret in a real deployment; a fixed one here, so tests can recompute keys.
 TEST_PSEUDONYM_KEY = "test-key-0123456789"
 
 
 def povmon(*args: str | Path, timeout: int = 900, key: str | None = TEST_PSEUDONYM_KEY,
-           ) -> subprocess.CompletedProcess:
-    """`povmon ARGS` in a subprocess, with POVMON_PSEUDONYM_KEY = key (unset when None)."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("POVMON_PSEUDONYM_KEY", "POVMON_DEMO")}  # fmt: skip
+           env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`povmon ARGS` in a subprocess, with POVMON_PSEUDONYM_KEY = key (unset when None) and
+    the extra environment variables `env`."""
+    env = {**{k: v for k, v in os.environ.items()
+              if k not in ("POVMON_PSEUDONYM_KEY", "POVMON_DEMO")}, **(env or {})}  # fmt: skip
     if key is not None:
         env["POVMON_PSEUDONYM_KEY"] = key
     return subprocess.run(
@@ -27,10 +27,11 @@ def povmon(*args: str | Path, timeout: int = 900, key: str | None = TEST_PSEUDON
     )  # fmt: skip
 
 
-def run_pipeline(raw: Path, work: Path, *extra: str) -> subprocess.CompletedProcess:
+def run_pipeline(raw: Path, work: Path, *extra: str, env: dict[str, str] | None = None,
+                 ) -> subprocess.CompletedProcess:
     result = povmon("run", "--raw", raw, "--marts", work / "marts",
                     "--warehouse", work / "warehouse" / "warehouse.duckdb", "--log-level", "WARNING",
-                    *extra)  # fmt: skip
+                    *extra, env=env)  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result
 

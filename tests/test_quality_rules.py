@@ -37,6 +37,7 @@ R17 H20 no 户主; H21 two 户主                       every other household ha
 
 import hashlib
 import hmac
+from pathlib import Path
 
 import pytest
 
@@ -144,9 +145,8 @@ def school(student: str, id_number: str, stage: str, status: str, aid: str = "",
             "资助" if aid else "", aid]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def marts(tmp_path_factory):
-    raw = tmp_path_factory.mktemp("raw")
+def deliver_county(raw: Path, registry: list[list[str]] = REGISTRY) -> None:
+    """Every feed of the county above (the registry rows may be replaced)."""
     deliver(raw, "population", "2020-12-31", {"p.csv": [
         POPULATION_HEADER,
         ["510000000000", "示范省", "", "省", "2020", ""],
@@ -159,7 +159,7 @@ def marts(tmp_path_factory):
     deliver(raw, "standards", "2020-01-15", {"s.csv": [
         STANDARDS_HEADER, ["510000000000", "2020", "4000", "4600", "3.00"],
         [COUNTY, "2020", "4000", "5000", "3.00"]]})
-    deliver(raw, "registry", "2020-12-31", {"r.csv": [REGISTRY_HEADER, *REGISTRY]})
+    deliver(raw, "registry", "2020-12-31", {"r.csv": [REGISTRY_HEADER, *registry]})
     insured = [p for p in PERSONS if p not in (N8, N8B)]
     deliver(raw, "medical", "2020-12-31", {
         "enrollment.csv": [headers("medical_enrollment"),
@@ -193,6 +193,12 @@ def marts(tmp_path_factory):
         fund("P3", "2020-12", "100", "80", "81"),
         fund("P4", "2020-06", "100", "40", "30"), fund("P4", "2020-12", "100", "90", "85"),
     ]})  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def marts(tmp_path_factory):
+    raw = tmp_path_factory.mktemp("raw")
+    deliver_county(raw)
     work = tmp_path_factory.mktemp("work")
     run_pipeline(raw, work, "--run-date", "2026-11-22")
     return work / "marts"

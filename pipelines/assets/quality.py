@@ -35,8 +35,8 @@ def quality_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
         index = write_report(conn, night, Path(warehouse.marts_dir), worklists, is_demo())
         counts = conn.execute(RULE_COUNTS, [night]).fetchall()
     flagged = {rule: int(n) for rule, n, _, _ in counts}
-    context.log.info(f"quality report {index}; {sum(flagged.values()):,} flags; "
-                     f"worklists for {len(worklists)} counties in {worklists_dir / night.isoformat()}")  # fmt: skip
+    context.log.info(f"quality report {index}; {sum(flagged.values()):,} flags; worklists "
+                     f"for {len(worklists)} counties in {worklists_dir / night.isoformat()}")
     return dg.MaterializeResult(metadata={
         "report": dg.MetadataValue.path(str(index)),
         "night": night.isoformat(),

@@ -1,0 +1,114 @@
+"""Night over night: flags new, resolved and still open; a re-run of a night changes
+nothing; the Dagster run records the counts per rule; the report renders in Chromium."""
+
+import re
+import shutil
+import subprocess
+
+import dagster as dg
+import pytest
+
+from tests.deliveries import REGISTRY_HEADER, deliver
+from tests.runner import query, run_pipeline
+from tests.test_quality_rules import P24, REGISTRY, deliver_county, person_key, row
+
+NIGHT1, NIGHT2 = "2026-11-22", "2026-11-23"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def corrected(registry: list[list[str]]) -> list[list[str]]:
+    """The county's corrected re-delivery: H03's birth date and H21's second 户主 fixed
+    (R02, R17 resolved), while H24's 性别 is now mistyped (a new R03)."""
+    rows = [r for r in registry if r[0] not in ("H03", "H21", "H24")]
+    h03 = next(r for r in registry if r[0] == "H03")
+    h21 = [r for r in registry if r[0] == "H21"]
+    fixed = [[*h03[:5], "1980-01-01", *h03[6:]], h21[0], [*h21[1][:3], "配偶", *h21[1][4:]]]
+    return [*rows, *fixed, row("H24", P24, "户主", status="返贫", exit_year="2018", sex="女")]
+
+
+@pytest.fixture(scope="module")
+def nights(tmp_path_factory):
+    raw, work = tmp_path_factory.mktemp("raw"), tmp_path_factory.mktemp("work")
+    deliver_county(raw)
+    run_pipeline(raw, work, "--run-date", NIGHT1)
+    deliver(raw, "registry", "2020-12-31", {"r.csv": [REGISTRY_HEADER, *corrected(REGISTRY)]})
+    dagster_home = work / "dagster_home"
+    dagster_home.mkdir()
+    second = run_pipeline(raw, work, "--run-date", NIGHT2, env={"DAGSTER_HOME": str(dagster_home)})
+    return raw, work, work / "marts", dagster_home, second.stdout
+
+
+def test_second_night_lists_new_resolved_and_still_open_flags(nights):
+    marts = nights[2]
+    new = query(marts, "select rule_id, record_key, person_key from marts.quality_flags "
+                       "where run_date = ? and flag_status = 'new'", [NIGHT2])
+    assert new == [("R03", "H24", person_key(P24))]
+    resolved = query(marts, "select rule_id, record_key, first_seen_run_date, last_seen_run_date "
+                            "from marts.quality_resolved_flags order by all")
+    assert [(r, k, str(f), str(last)) for r, k, f, last in resolved] == [
+        ("R02", "H03", NIGHT1, NIGHT1), ("R17", "H21", NIGHT1, NIGHT1)]
+    still_open = query(marts, "select count(*), min(first_seen_run_date), min(nights_open), "
+                              "max(nights_open) from marts.quality_flags "
+                              "where run_date = ? and flag_status = 'open'", [NIGHT2])
+    first_night = query(marts, "select count(*) from marts.quality_flags where run_date = ?", [NIGHT1])
+    assert [(n, str(d), lo, hi) for n, d, lo, hi in still_open] == [
+        (first_night[0][0] - 2, NIGHT1, 2, 2)]
+    totals = query(marts, "select run_date, sum(flagged_records), sum(new_flags), "
+                          "sum(resolved_flags), sum(still_open_flags) from marts.quality_summary "
+                          "group by run_date order by run_date")
+    assert [(str(d), *rest) for d, *rest in totals] == [
+        (NIGHT1, 33, 33, 0, 0), (NIGHT2, 32, 1, 2, 31)]
+
+
+def test_running_the_same_night_again_does_not_duplicate_its_history(nights):
+    raw, work, marts, _, _ = nights
+    before = query(marts, "select run_date, count(*) from marts.quality_flags group by all order by 1")
+    run_pipeline(raw, work, "--run-date", NIGHT2)
+    assert query(marts, "select run_date, count(*) from marts.quality_flags "
+                        "group by all order by 1") == before
+    assert query(marts, "select count(*) from marts.quality_resolved_flags") == [(2,)]
+
+
+def test_dagster_records_the_flag_counts_per_rule(nights):
+    instance = dg.DagsterInstance.from_config(str(nights[3]))
+    event = instance.get_latest_materialization_event(dg.AssetKey(["quality", "report"]))
+    metadata = {k: v.value for k, v in event.asset_materialization.metadata.items()}
+    assert metadata["night"] == NIGHT2
+    assert (metadata["flags"], metadata["new_flags"], metadata["resolved_flags"]) == (32, 1, 2)
+    assert metadata["flags_R03"] == 2 and metadata["flags_R01"] == 3 and metadata["flags_R02"] == 0
+    assert "| R03 | 2 | 1 | 0 |" in metadata["flags_by_rule"]
+
+
+def test_run_summary_prints_the_counts_and_where_the_report_is(nights):
+    stdout = nights[4]
+    assert "R02 0/0/1" in stdout and "R03 2/1/0" in stdout
+    assert f"quality report: {nights[2] / 'quality' / 'index.html'}" in stdout
+
+
+def test_report_renders_in_headless_chromium_with_its_charts_and_links(nights, tmp_path):
+    marts = nights[2]
+    index = marts / "quality" / "index.html"
+    assert (marts / "quality" / f"{NIGHT1}.html").exists()
+    assert (marts / "quality" / f"{NIGHT2}.html").read_text(encoding="utf-8") == index.read_text(
+        encoding="utf-8")
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is installed by scripts/test.sh"
+    dom = subprocess.run(
+        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+         "--virtual-time-budget=5000", "--dump-dom", index.as_uri()],
+        capture_output=True, text=True, timeout=120, check=True).stdout
+    assert "数据质量报告 2026-11-23" in dom
+    assert 'data-charts-rendered="5"' in dom  # set by the page's script once laid out
+    for chart in ("chart-rules", "chart-feeds", "chart-trend", "chart-changes", "chart-counties"):
+        tag = re.search(rf'<svg[^>]*id="{chart}"[^>]*>', dom).group(0)
+        assert int(re.search(r'data-rendered-width="(\d+)"', tag).group(1)) > 0, tag
+        assert int(re.search(r'data-marks="(\d+)"', tag).group(1)) > 0, tag
+    assert '<a href="data_docs/index.html">' in dom
+    worklist = re.search(r'<a href="([^"]+\.xlsx)">XLSX</a>', dom).group(1)
+    assert (index.parent / worklist).resolve().exists()
+    assert "worklists" in worklist and (index.parent / worklist).resolve().is_relative_to(
+        nights[1] / "warehouse")
+    trend = re.search(r'<svg[^>]*id="chart-trend".*?</svg>', dom, re.S).group(0)
+    assert NIGHT1 in trend and NIGHT2 in trend
+    assert "演示数据" not in dom  # a keyed run: no development-key warning
