@@ -39,3 +39,17 @@ def test_generate_refuses_years_outside_the_simulation():
     result = povmon("generate", "--years", "2010-2012")
     assert result.returncode == 2
     assert "years must lie within 2016-2020" in result.stderr
+
+
+def test_run_without_a_pseudonym_key_refuses_and_says_what_to_do(tmp_path):
+    result = povmon("run", "--raw", tmp_path, "--marts", tmp_path / "marts", key=None)
+    assert result.returncode == 2
+    assert "POVMON_PSEUDONYM_KEY is not set" in result.stderr
+    assert "povmon run --demo" in result.stderr
+    assert not (tmp_path / "marts").exists()
+
+
+def test_demo_says_it_uses_the_public_development_key(tmp_path):
+    result = povmon("run", "--demo", "--raw", tmp_path / "missing", key=None)
+    assert "PUBLIC development key" in result.stderr
+    assert result.returncode == 2  # then stops: no deliveries folder

@@ -255,7 +255,8 @@ def test_published_marts_are_exactly_the_specs(marts):
                           "order by 1")
     assert [t for (t,) in tables] == ["fund_execution", "ingest_reconciliation",
                                       "medical_reimbursement", "multidimensional_poverty",
-                                      "poverty_incidence", "program_coverage"]
+                                      "poverty_incidence", "program_coverage", "quality_flags",
+                                      "quality_resolved_flags", "quality_summary"]
     for (table,) in tables:
         assert (marts / f"{table}.parquet").exists()
 

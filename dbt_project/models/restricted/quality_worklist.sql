@@ -38,8 +38,9 @@ flags as (
 final as (
     select
         {{ quality_run_date() }} as run_date,
-        md5(concat_ws('|', flags.rule_id, flags.feed, flags.year, flags.record_key,
-                      coalesce(flags.person_key, ''))) as flag_key,
+        -- 16 hex characters: unique enough, and never 18 digits in a row (an ID's shape)
+        left(md5(concat_ws('|', flags.rule_id, flags.feed, flags.year, flags.record_key,
+                           coalesce(flags.person_key, ''))), 16) as flag_key,
         flags.rule_id,
         rules.severity,
         rules.title as rule_title,
