@@ -2,7 +2,9 @@
 
 The rule is deterministic, never a guess from statistics: a BOM means UTF-8-BOM; bytes
 that decode as strict UTF-8 are UTF-8; otherwise bytes that decode as GB18030 (a
-superset of GBK and GB2312) are GB18030; anything else cannot be read.
+superset of GBK and GB2312) are GB18030; anything else cannot be read. Bytes that stop in
+the middle of a character at the very end are a file cut off in transfer, and are told
+apart from a wrong encoding because the remedy differs (send it again, not re-export).
 """
 
 from __future__ import annotations
@@ -13,7 +15,21 @@ BOM = codecs.BOM_UTF8
 
 
 class UndecodableFile(ValueError):
-    """The bytes are neither UTF-8 nor GB18030."""
+    """The bytes are neither UTF-8 nor GB18030; ``truncated`` when they end mid-character."""
+
+    def __init__(self, position: int, size: int, truncated: bool) -> None:
+        self.position, self.size, self.truncated = position, size, truncated
+        if truncated:
+            text = (f"the file looks truncated: it ends in the middle of a character (byte "
+                    f"{position} of {size}); ask the department to send the whole file again")
+        else:
+            text = f"byte {position} is neither UTF-8 nor GB18030; re-export the file as UTF-8"
+        super().__init__(text)
+
+
+def _cut_at_end(error: UnicodeDecodeError, size: int) -> bool:
+    return error.end == size and error.reason in ("unexpected end of data",
+                                                  "incomplete multibyte sequence")
 
 
 def detect_encoding(data: bytes) -> str:
@@ -23,15 +39,14 @@ def detect_encoding(data: bytes) -> str:
     try:
         data.decode("utf-8")
         return "UTF-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as error:
+        if _cut_at_end(error, len(data)):
+            raise UndecodableFile(error.start, len(data), truncated=True) from error
     try:
         data.decode("gb18030")
         return "GB18030"
     except UnicodeDecodeError as error:
-        raise UndecodableFile(
-            f"byte {error.start} is neither UTF-8 nor GB18030; re-export the file as UTF-8"
-        ) from error
+        raise UndecodableFile(error.start, len(data), _cut_at_end(error, len(data))) from error
 
 
 def to_utf8(data: bytes, encoding: str) -> bytes:

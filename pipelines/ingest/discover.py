@@ -19,6 +19,14 @@ class Delivery:
     complete: bool
 
     @property
+    def name(self) -> str:
+        """The folder relative to the deliveries folder, as messages for people name it."""
+        return f"{self.feed}/{self.day.isoformat()}"
+
+    def name_of(self, path: Path) -> str:
+        return f"{self.name}/{path.name}"
+
+    @property
     def files(self) -> list[Path]:
         """The delivery's data files, in name order (other files are not part of it)."""
         return sorted(

@@ -1,83 +1,214 @@
 """Reading one delivered file into an all-text frame under the contract's English names.
 
 Values stay text here (parsing happens in DuckDB, see parse.py) so that a malformed
-value is never lost: the quarantine keeps what the department actually sent.
+value is never lost: the quarantine keeps what the department actually sent. A CSV line
+with the wrong number of fields is not a reason to drop the file: it is returned as a
+malformed line (rule Q04) with its line number and raw text, and every other row is read.
+Only a file that cannot be used as a whole raises FileRejected.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
+import python_calamine
 
 from pipelines.feeds import Table
 from pipelines.ingest.decode import UndecodableFile, detect_encoding, to_utf8
+from pipelines.ingest.notices import REDELIVER_ZH, FileRejected, Notice
 
 FIRST_DATA_ROW = 2  # row 1 is the header, in CSV lines and spreadsheet rows alike
 
 
-class FileRejected(ValueError):
-    """The file cannot be used at all; the message names the file, column and remedy."""
+@dataclass(frozen=True)
+class MalformedLine:
+    """A CSV record whose number of fields differs from the header's (rule Q04)."""
+
+    source_row: int  # the record's row number, counted as for every other row
+    line: int  # the physical line it starts on (differs after quoted line breaks)
+    fields: int
+    expected: int
+    text: str
 
 
 @dataclass
 class ReadFile:
     frame: pl.DataFrame  # source_row + one String column per contract column
     encoding: str
-    warnings: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    malformed: list[MalformedLine] = field(default_factory=list)
+
+    @property
+    def rows_read(self) -> int:
+        return self.frame.height + len(self.malformed)
 
 
-def _read_raw(path: Path, formats: tuple[str, ...]) -> tuple[pl.DataFrame, str]:
+def _matches(headers: list[str], table: Table) -> bool:
+    present = {str(h).strip() for h in headers}
+    return all(c.header in present for c in table.columns if c.mandatory)
+
+
+def _read_xlsx(path: Path, name: str, table: Table) -> tuple[pl.DataFrame, list[Notice]]:
+    """The sheet whose header row holds the contract's mandatory columns: county exports
+    often put a cover sheet (说明) first."""
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        sheets = workbook.sheet_names
+        headers = {s: (workbook.get_sheet_by_name(s).to_python(nrows=1) or [[]])[0] for s in sheets}
+        matching = [s for s in sheets if _matches(headers[s], table)]
+        if len(matching) != 1:
+            listed = ", ".join(f"'{s}'" for s in sheets)
+            listed_zh = "、".join(f"“{s}”" for s in sheets)
+            if matching:
+                raise FileRejected(Notice(
+                    f"{path.name}: several sheets ({', '.join(matching)}) have this feed's header row; "
+                    "deliver one sheet per workbook, or one file per sheet",
+                    f"{name}：有多个工作表（{'、'.join(matching)}）带有本数据源的表头，无法确定读取哪一个；"
+                    "请每个工作簿只保留一个数据表，或按工作表分成多个文件报送"))  # fmt: skip
+            raise FileRejected(Notice(
+                f"{path.name}: no sheet has this feed's header row (sheets: {listed}); the header "
+                "must be in row 1 of the data sheet",
+                f"{name}：没有哪个工作表的第1行是本数据源的表头（工作表：{listed_zh}）；"
+                f"请把表头放在数据表的第1行，{REDELIVER_ZH}"))  # fmt: skip
+        frame = pl.read_excel(path, sheet_name=matching[0], engine="calamine",
+                              infer_schema_length=0)  # fmt: skip
+    except FileRejected:
+        raise
+    except Exception as error:  # calamine raises several types for broken workbooks
+        raise FileRejected(Notice(f"{path.name}: not a readable XLSX workbook ({error})",
+                                  f"{name}：不是可读取的 XLSX 工作簿；{REDELIVER_ZH}")) from error
+    notices = []
+    if matching[0] != sheets[0]:
+        notices.append(Notice(f"{path.name}: data read from sheet '{matching[0]}'",
+                              f"{name}：数据取自工作表“{matching[0]}”"))
+    return frame, notices
+
+
+def _checked_records(text: str) -> tuple[pl.DataFrame, list[MalformedLine]]:
+    """Read record by record, setting aside those with the wrong number of fields.
+
+    The slow, exact path, taken only for files the fast reader cannot vouch for.
+    """
+    lines = text.split("\n")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, [])
+    good, malformed, row, previous_end = [], [], FIRST_DATA_ROW - 1, reader.line_num
+    for record in reader:
+        row += 1
+        start, previous_end = previous_end + 1, reader.line_num
+        if not record:  # a blank line: a row of empty values, as the fast reader has it
+            record = [""] * len(header)
+        if len(record) == len(header):
+            good.append([row, *record])
+            continue
+        raw = "\n".join(lines[start - 1:previous_end]).rstrip("\r")
+        malformed.append(MalformedLine(row, start, len(record), len(header), raw))
+    seen: dict[str, int] = {}
+    names = ["source_row"]
+    for header_name in header:  # repeated headers named as the fast reader names them
+        names.append(header_name if header_name not in seen
+                     else f"{header_name}_duplicated_{seen[header_name] - 1}")
+        seen[header_name] = seen.get(header_name, 0) + 1
+    schema = {n: (pl.Int64 if n == "source_row" else pl.String) for n in names}
+    return pl.DataFrame(good, schema=schema, orient="row"), malformed
+
+
+def _read_csv(data: bytes, path: Path, name: str) -> tuple[pl.DataFrame, list[MalformedLine]]:
+    """The fast reader, unless a record may have the wrong number of fields: it refuses
+    too many, and pads too few with NULLs, which shows as a NULL in the last column."""
+    try:
+        frame = pl.read_csv(data, infer_schema=False, raise_if_empty=False)
+    except pl.exceptions.ComputeError:
+        frame = None
+    if frame is not None and (frame.width == 0 or frame[:, -1].null_count() == 0):
+        return frame.with_row_index("source_row", FIRST_DATA_ROW).cast({"source_row": pl.Int64}), []
+    try:
+        return _checked_records(data.decode("utf-8"))
+    except csv.Error as error:
+        raise FileRejected(Notice(f"{path.name}: not a readable CSV file ({error})",
+                                  f"{name}：不是可读取的 CSV 文件（{error}）；{REDELIVER_ZH}")) from error
+
+
+def _read_raw(path: Path, name: str, table: Table, formats: tuple[str, ...],
+              ) -> tuple[pl.DataFrame, str, list[MalformedLine], list[Notice]]:
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in formats:
-        raise FileRejected(
+        raise FileRejected(Notice(
             f"{path.name}: .{suffix} files are not accepted for this feed "
-            f"(accepted: {', '.join(formats)}); deliver it as CSV"
-        )
+            f"(accepted: {', '.join(formats)}); deliver it as CSV",
+            f"{name}：本数据源不接收 .{suffix} 文件（接收：{', '.join(formats)}）；请导出为 CSV 后重新报送"))
+    if path.stat().st_size == 0:
+        raise FileRejected(Notice(
+            f"{path.name}: the file is empty (0 bytes), probably a failed export; ask the "
+            "department to export it again and re-deliver the folder",
+            f"{name}：文件为空（0 字节），多半是导出失败；请部门重新导出并重新报送整批数据"))
     if suffix == "xlsx":
-        try:
-            frame = pl.read_excel(path, sheet_id=1, engine="calamine", infer_schema_length=0)
-        except Exception as error:  # calamine raises several types for broken workbooks
-            raise FileRejected(f"{path.name}: not a readable XLSX workbook ({error})") from error
-        return frame, "XLSX"
+        frame, notices = _read_xlsx(path, name, table)
+        return frame.with_row_index("source_row", FIRST_DATA_ROW).cast({"source_row": pl.Int64}), \
+            "XLSX", [], notices
     data = path.read_bytes()
     try:
         encoding = detect_encoding(data)
     except UndecodableFile as error:
-        raise FileRejected(f"{path.name}: {error}") from error
-    try:
-        frame = pl.read_csv(to_utf8(data, encoding), infer_schema=False, raise_if_empty=False)
-    except pl.exceptions.ComputeError as error:
-        raise FileRejected(f"{path.name}: not a readable CSV file ({error})") from error
-    return frame, encoding
+        zh = (f"文件似乎不完整：在一个汉字中间结束（第 {error.position} 字节，共 {error.size} 字节），"
+              "请部门重新发送完整文件" if error.truncated else
+              f"第 {error.position} 字节既不是 UTF-8 也不是 GB18030 编码；请导出为 UTF-8 后重新报送")
+        raise FileRejected(Notice(f"{path.name}: {error}", f"{name}：{zh}")) from error
+    frame, malformed = _read_csv(to_utf8(data, encoding), path, name)
+    return frame, encoding, malformed, []
 
 
-def read_file(path: Path, table: Table, formats: tuple[str, ...]) -> ReadFile:
-    """Read, decode and map headers; raise FileRejected when a mandatory column is missing."""
-    raw, encoding = _read_raw(path, formats)
+def _header_notices(raw: pl.DataFrame, table: Table, path: Path, name: str,
+                    ) -> tuple[dict[str, str], list[Notice]]:
+    """Map the delivered headers to contract names; reject a file without a mandatory column."""
     by_header = table.headers
-    renames, warnings = {}, []
+    renames, notices = {}, []
     for header in raw.columns:
+        if header == "source_row":
+            continue
         column = by_header.get(header.strip())
         if column is None:
-            warnings.append(f"{path.name}: extra column '{header.strip()}' ignored")
+            notices.append(Notice(f"{path.name}: extra column '{header.strip()}' ignored",
+                                  f"{name}：多余的列“{header.strip()}”已忽略"))
         elif column.name in renames.values():
-            raise FileRejected(f"{path.name}: column '{column.header}' appears twice")
+            raise FileRejected(Notice(f"{path.name}: column '{column.header}' appears twice",
+                                      f"{name}：列“{column.header}”出现了两次；{REDELIVER_ZH}"))
         else:
             renames[header] = column.name
     for column in table.columns:
         if column.name in renames.values():
             continue
         if column.mandatory:
-            raise FileRejected(
+            raise FileRejected(Notice(
                 f"{path.name}: mandatory column '{column.header}' ({column.name}) is missing; "
-                "the whole delivery is rejected until the department re-delivers it"
-            )
-        warnings.append(f"{path.name}: optional column '{column.header}' missing, left empty")
-    header_of = {name: header for header, name in renames.items()}
+                "the whole delivery is rejected until the department re-delivers it",
+                f"{name}：缺少必填列“{column.header}”，整批数据已拒收；{REDELIVER_ZH}"))
+        notices.append(Notice(f"{path.name}: optional column '{column.header}' missing, left empty",
+                              f"{name}：缺少可选列“{column.header}”，按空值处理"))
+    return renames, notices
+
+
+def read_file(path: Path, table: Table, formats: tuple[str, ...], name: str | None = None) -> ReadFile:
+    """Read, decode and map headers; raise FileRejected when the file cannot be used.
+
+    ``name`` is how messages name the file (the deliveries-relative path; default: its name).
+    """
+    name = name or path.name
+    raw, encoding, malformed, notices = _read_raw(path, name, table, formats)
+    renames, header_notices = _header_notices(raw, table, path, name)
+    notices += header_notices
+    if raw.height == 0 and not malformed:
+        notices.append(Notice(
+            f"{path.name}: header only, no data rows (a county export with no rows is usually a "
+            "failed export); check with the department",
+            f"{name}：只有表头、没有数据行（多半是导出失败）；请与报送部门核实"))
+    header_of = {column: header for header, column in renames.items()}
     frame = raw.select(
-        pl.int_range(FIRST_DATA_ROW, pl.len() + FIRST_DATA_ROW, dtype=pl.Int64).alias("source_row"),
+        pl.col("source_row"),
         *[
             (pl.col(header_of[c.name]) if c.name in header_of else pl.lit(None))
             .cast(pl.String)
@@ -85,4 +216,11 @@ def read_file(path: Path, table: Table, formats: tuple[str, ...]) -> ReadFile:
             for c in table.columns
         ],
     )
-    return ReadFile(frame=frame, encoding=encoding, warnings=warnings)
+    if malformed:
+        lines = ", ".join(str(m.line) for m in malformed[:5]) + (" …" if len(malformed) > 5 else "")
+        notices.append(Notice(
+            f"{path.name}: {len(malformed)} line(s) with another number of fields than the header's "
+            f"{malformed[0].expected} quarantined (Q04; line {lines})",
+            f"{name}：{len(malformed)} 行的字段数与表头（{malformed[0].expected} 个）不符，已隔离"
+            f"（Q04；第 {lines.replace(', ', '、')} 行）"))
+    return ReadFile(frame=frame, encoding=encoding, notices=notices, malformed=malformed)

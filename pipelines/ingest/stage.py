@@ -24,8 +24,9 @@ import duckdb
 
 from pipelines.feeds import Feed, Table
 from pipelines.ingest.discover import Delivery, discover, file_digest, fingerprint
+from pipelines.ingest.notices import FileRejected, Notice, joined
 from pipelines.ingest.parse import parse_sql, raw_values_sql, sql_type
-from pipelines.ingest.read import FileRejected, read_file
+from pipelines.ingest.read import MalformedLine, read_file
 
 BOOKKEEPING_DDL = """
 create schema if not exists raw;
@@ -34,13 +35,35 @@ create table if not exists raw.quarantine (
     source_row bigint, rule_id varchar, message varchar, raw_values json);
 create table if not exists raw.ingest_files (
     feed varchar, delivery_date date, file varchar, rows_read bigint, rows_accepted bigint,
-    rows_quarantined bigint, encoding varchar, status varchar, message varchar);
+    rows_quarantined bigint, encoding varchar, status varchar, message varchar,
+    table_name varchar, message_zh varchar);
+alter table raw.ingest_files add column if not exists table_name varchar;
+alter table raw.ingest_files add column if not exists message_zh varchar;
 create table if not exists raw.deliveries (
     feed varchar, delivery_date date, fingerprint varchar, status varchar,
     processed_at timestamp, primary key (feed, delivery_date));
 create table if not exists raw.file_digests (
     path varchar primary key, size bigint, mtime_ns bigint, digest varchar);
 """
+
+
+@dataclass
+class FileRecord:
+    """One file's line in raw.ingest_files: rows_read = rows_accepted + rows_quarantined."""
+
+    file: str | None
+    table_name: str | None
+    status: str
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_quarantined: int = 0
+    encoding: str | None = None
+    notice: Notice | None = None
+
+    def row(self) -> tuple:
+        return (self.file, self.table_name, self.rows_read, self.rows_accepted,
+                self.rows_quarantined, self.encoding, self.status,
+                self.notice.en if self.notice else None, self.notice.zh if self.notice else None)
 
 
 @dataclass
@@ -60,6 +83,12 @@ class FeedSummary:
 
 def ensure_tables(conn: duckdb.DuckDBPyConnection, feed: Feed) -> None:
     conn.execute(BOOKKEEPING_DDL)
+    for table in feed.tables:  # files recorded before table_name existed
+        conn.execute(
+            "update raw.ingest_files set table_name = ? "
+            "where feed = ? and table_name is null and starts_with(file, ?)",
+            [table.name, feed.id, table.file_prefix],
+        )
     for table in feed.tables:
         columns = ", ".join(f"{c.name} {sql_type(c)}" for c in table.columns)
         conn.execute(
@@ -86,15 +115,17 @@ def _digests(conn: duckdb.DuckDBPyConnection, files: list[Path]) -> dict[str, st
     return digests
 
 
-def _record_files(conn: duckdb.DuckDBPyConnection, delivery: Delivery, rows: list[tuple],
-                  status: str, digest: str | None) -> None:
+def _record_files(conn: duckdb.DuckDBPyConnection, delivery: Delivery,
+                  records: list[FileRecord], status: str, digest: str | None) -> None:
     """Replace the reconciliation rows and the outcome of one feed delivery."""
     conn.execute("delete from raw.ingest_files where feed = ? and delivery_date = ?",
                  [delivery.feed, delivery.day])
-    if rows:
+    if records:
         conn.executemany(
-            "insert into raw.ingest_files values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(delivery.feed, delivery.day, *row) for row in rows],
+            "insert into raw.ingest_files (feed, delivery_date, file, table_name, rows_read, "
+            "rows_accepted, rows_quarantined, encoding, status, message, message_zh) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(delivery.feed, delivery.day, *r.row()) for r in records],
         )
     conn.execute(
         "insert or replace into raw.deliveries values (?, ?, ?, ?, current_timestamp)",
@@ -102,11 +133,23 @@ def _record_files(conn: duckdb.DuckDBPyConnection, delivery: Delivery, rows: lis
     )
 
 
+def _quarantine_malformed(conn: duckdb.DuckDBPyConnection, feed: Feed, table: Table,
+                          delivery: Delivery, file: str, malformed: list[MalformedLine]) -> None:
+    """Lines with the wrong number of fields (Q04): their line number and raw text."""
+    conn.executemany(
+        "insert into raw.quarantine values (?, ?, ?, ?, ?, 'Q04', ?, "
+        "json_object('行号', ?::bigint, '原始文本', ?::varchar))",
+        [(feed.id, table.name, delivery.day, file, m.source_row,
+          f"Q04 第{m.line}行有{m.fields}个字段，表头有{m.expected}个", m.line, m.text)
+         for m in malformed],
+    )  # fmt: skip
+
+
 def _stage_file(conn: duckdb.DuckDBPyConnection, feed: Feed, table: Table, path: Path,
-                delivery: Delivery) -> tuple[tuple, list[str]]:
+                delivery: Delivery) -> FileRecord:
     """Parse one file into the staged table and the quarantine (inside the delivery's
-    transaction); returns its reconciliation row and warnings."""
-    read = read_file(path, table, feed.formats)
+    transaction); returns its reconciliation record."""
+    read = read_file(path, table, feed.formats, name=delivery.name_of(path))
     conn.register("source_text", read.frame.to_arrow())
     conn.execute(f"create or replace temp table parsed as {parse_sql(table, 'source_text')}")
     names = ", ".join(c.name for c in table.columns)
@@ -122,15 +165,16 @@ def _stage_file(conn: duckdb.DuckDBPyConnection, feed: Feed, table: Table, path:
         "where len(problems) > 0 order by parsed.source_row",
         [feed.id, table.name, delivery.day, path.name],
     )
+    if read.malformed:
+        _quarantine_malformed(conn, feed, table, delivery, path.name, read.malformed)
     accepted, quarantined = conn.execute(
         "select count(*) filter (len(problems) = 0), count(*) filter (len(problems) > 0) "
         "from parsed"
     ).fetchone()
     conn.execute("drop table parsed")
     conn.unregister("source_text")
-    message = "; ".join(read.warnings) or None
-    row = (path.name, read.frame.height, accepted, quarantined, read.encoding, "loaded", message)
-    return row, read.warnings
+    return FileRecord(path.name, table.name, "loaded", read.rows_read, accepted,
+                      quarantined + len(read.malformed), read.encoding, joined(read.notices))
 
 
 def _clear(conn: duckdb.DuckDBPyConnection, feed: Feed, delivery: Delivery) -> None:
@@ -140,6 +184,14 @@ def _clear(conn: duckdb.DuckDBPyConnection, feed: Feed, delivery: Delivery) -> N
                  [feed.id, delivery.day])
 
 
+def _unknown_table(feed: Feed, delivery: Delivery, path: Path) -> FileRejected:
+    prefixes = " or ".join(f"'{t.file_prefix}*'" for t in feed.tables)
+    prefixes_zh = "或".join(f"“{t.file_prefix}”" for t in feed.tables)
+    return FileRejected(Notice(
+        f"{path.name}: file name must start with {prefixes}",
+        f"{delivery.name_of(path)}：文件名须以{prefixes_zh}开头，才能分辨属于哪张表；请改名后重新报送整批数据"))
+
+
 def _load(conn: duckdb.DuckDBPyConnection, feed: Feed, delivery: Delivery, digest: str,
           summary: FeedSummary) -> str | None:
     """Stage one complete delivery in a single transaction; returns why it was rejected.
@@ -147,45 +199,65 @@ def _load(conn: duckdb.DuckDBPyConnection, feed: Feed, delivery: Delivery, diges
     A rejected delivery is rolled back whole, then recorded, and its date is cleared so
     that an earlier version of the same date is not used either.
     """
-    rows, warnings, problem = [], [], None
+    records: list[FileRecord] = []
+    rejection: FileRejected | None = None
     conn.execute("begin transaction")
     _clear(conn, feed, delivery)
     for path in delivery.files:
         table = feed.table_for(path.name)
         try:
             if table is None:
-                prefixes = " or ".join(f"'{t.file_prefix}*'" for t in feed.tables)
-                raise FileRejected(f"{path.name}: file name must start with {prefixes}")
-            row, file_warnings = _stage_file(conn, feed, table, path, delivery)
+                raise _unknown_table(feed, delivery, path)
+            records.append(_stage_file(conn, feed, table, path, delivery))
         except FileRejected as error:
-            problem = f"{delivery.folder}/{error}"
-            rows.append((path.name, 0, 0, 0, None, "rejected", str(error)))
+            rejection = error
+            records.append(FileRecord(path.name, table.name if table else None, "rejected",
+                                      notice=error.notice))
             break
-        rows.append(row)
-        warnings += [f"{delivery.folder.name}/{w}" for w in file_warnings]
-    if problem is None and not rows:
-        problem = f"{delivery.folder}: complete (_SUCCESS) but holds no .csv or .xlsx file"
-    if problem is not None:
+    if rejection is None and not records:
+        rejection = FileRejected(Notice(
+            f"{delivery.folder.name}: complete (_SUCCESS) but holds no .csv or .xlsx file",
+            f"{delivery.name}：有 _SUCCESS 标记，但没有 .csv 或 .xlsx 数据文件；请重新报送整批数据"))
+    if rejection is not None:
         conn.execute("rollback")
-        done = {r[0] for r in rows}
-        rows = [(n, 0, 0, 0, e, "rejected", m) for n, _, _, _, e, _, m in rows] + [
-            (p.name, 0, 0, 0, None, "rejected", f"not read: the delivery was rejected ({problem})")
-            for p in delivery.files if p.name not in done
-        ]  # fmt: skip
+        problem = f"{delivery.folder}/{rejection}"
+        for record in records:  # nothing of a rejected delivery is staged
+            record.status, record.rows_read, record.rows_accepted, record.rows_quarantined = \
+                "rejected", 0, 0, 0
+        done = {r.file for r in records}
+        not_read = Notice(f"not read: the delivery was rejected ({delivery.feed}/{delivery.day}/"
+                          f"{rejection})", f"未读取：同批文件被拒收（{rejection.notice.zh}）")
+        records += [FileRecord(p.name, t.name if (t := feed.table_for(p.name)) else None,
+                               "rejected", notice=not_read)
+                    for p in delivery.files if p.name not in done]  # fmt: skip
         conn.execute("begin transaction")
         _clear(conn, feed, delivery)
-        _record_files(conn, delivery, rows, "rejected", digest)
+        _record_files(conn, delivery, records, "rejected", digest)
         conn.execute("commit")
         summary.rejected.append(problem)
         return problem
-    _record_files(conn, delivery, rows, "loaded", digest)
+    _record_files(conn, delivery, records, "loaded", digest)
     conn.execute("commit")
-    summary.warnings += warnings
+    summary.warnings += [f"{delivery.folder.name}/{r.notice.en}" for r in records if r.notice]
     summary.loaded.append(delivery.day.isoformat())
-    summary.rows_read += sum(r[1] for r in rows)
-    summary.rows_accepted += sum(r[2] for r in rows)
-    summary.rows_quarantined += sum(r[3] for r in rows)
+    summary.rows_read += sum(r.rows_read for r in records)
+    summary.rows_accepted += sum(r.rows_accepted for r in records)
+    summary.rows_quarantined += sum(r.rows_quarantined for r in records)
     return None
+
+
+def _record_incomplete(conn: duckdb.DuckDBPyConnection, feed: Feed, delivery: Delivery) -> None:
+    notice = Notice(f"{delivery.folder}: no _SUCCESS yet (still being written); "
+                    "it is loaded on the first run after it is complete",
+                    f"{delivery.name}：尚无 _SUCCESS 标记（可能仍在写入），本次未读取；"
+                    "标记出现后的第一次运行会自动入库")  # fmt: skip
+    files = delivery.files
+    records = [FileRecord(p.name, t.name if (t := feed.table_for(p.name)) else None,
+                          "skipped_incomplete", notice=notice) for p in files] or [
+        FileRecord(None, None, "skipped_incomplete", notice=notice)]  # fmt: skip
+    conn.execute("begin transaction")
+    _record_files(conn, delivery, records, "skipped_incomplete", None)
+    conn.execute("commit")
 
 
 def ingest_feed(conn: duckdb.DuckDBPyConnection, raw_dir: Path, feed: Feed,
@@ -196,13 +268,7 @@ def ingest_feed(conn: duckdb.DuckDBPyConnection, raw_dir: Path, feed: Feed,
     deliveries, summary.warnings = discover(raw_dir, feed.id)
     for delivery in deliveries:
         if not delivery.complete:
-            files = delivery.files or [None]
-            rows = [(p.name if p else None, 0, 0, 0, None, "skipped_incomplete",
-                     f"{delivery.folder}: no _SUCCESS yet (still being written); "
-                     "it is loaded on the first run after it is complete") for p in files]  # fmt: skip
-            conn.execute("begin transaction")
-            _record_files(conn, delivery, rows, "skipped_incomplete", None)
-            conn.execute("commit")
+            _record_incomplete(conn, feed, delivery)
             summary.incomplete.append(delivery.day.isoformat())
             log(f"{feed.id} {delivery.day}: skipped, incomplete (no _SUCCESS)")
             continue

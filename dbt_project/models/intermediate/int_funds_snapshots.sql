@@ -5,7 +5,7 @@ with
 
 funds as (select * from {{ ref('stg_funds__projects') }}),
 
-snapshots as (select * from {{ ref('int_snapshots') }} where feed = 'funds'),
+snapshots as (select * from {{ ref('int_snapshots') }} where table_name = 'funds'),
 
 snapshot_rows as (
     select snapshots.year as snapshot_year, funds.*

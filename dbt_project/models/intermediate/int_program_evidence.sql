@@ -13,7 +13,7 @@ dibao as (
 ),
 
 enrollment as (
-    {{ snapshot_rows('medical', ref('stg_medical__enrollment'), year_as='snapshot_year') }}
+    {{ snapshot_rows('medical_enrollment', ref('stg_medical__enrollment'), year_as='snapshot_year') }}
 ),
 
 education as (

@@ -9,7 +9,7 @@ reported as (
     select distinct registry.village_code as reported_code
     from {{ ref('stg_registry__persons') }} as registry
     inner join {{ ref('int_snapshots') }} as snapshots
-        on snapshots.feed = 'registry' and snapshots.snapshot_date = registry.delivery_date
+        on snapshots.table_name = 'registry' and snapshots.snapshot_date = registry.delivery_date
 ),
 
 candidates as (

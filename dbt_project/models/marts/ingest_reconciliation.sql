@@ -8,12 +8,14 @@ final as (
         feed,
         delivery_date,
         file,
+        table_name,
         rows_read,
         rows_accepted,
         rows_quarantined,
         encoding,
         status,
-        message
+        message,
+        message_zh
     from files
 )
 

@@ -2,7 +2,7 @@
 -- and in/out of county, after later versions of a claim replaced earlier ones.
 with
 
-years as (select year from {{ ref('int_snapshots') }} where feed = 'registry'),
+years as (select year from {{ ref('int_snapshots') }} where table_name = 'registry'),
 
 areas as (select * from {{ ref('int_areas') }}),
 

@@ -4,7 +4,7 @@
 -- id_number if a household has none, rule R17) gives income, housing and water.
 with
 
-years as (select year from {{ ref('int_snapshots') }} where feed = 'registry'),
+years as (select year from {{ ref('int_snapshots') }} where table_name = 'registry'),
 
 areas as (select * from {{ ref('int_areas') }}),
 

@@ -3,7 +3,7 @@
 -- is unknown counts from its nearest known ancestor upwards.
 with
 
-years as (select year from {{ ref('int_snapshots') }} where feed = 'registry'),
+years as (select year from {{ ref('int_snapshots') }} where table_name = 'registry'),
 
 areas as (select * from {{ ref('int_areas') }}),
 

@@ -2,7 +2,7 @@
 -- come from int_person_programs, areas roll up as everywhere else.
 with
 
-years as (select year from {{ ref('int_snapshots') }} where feed = 'registry'),
+years as (select year from {{ ref('int_snapshots') }} where table_name = 'registry'),
 
 areas as (select * from {{ ref('int_areas') }}),
 

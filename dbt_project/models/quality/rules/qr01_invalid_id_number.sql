@@ -8,7 +8,7 @@ registry as (select * from {{ ref('int_registry_snapshot_rows') }}),
 dibao as ({{ snapshot_rows('dibao', ref('stg_dibao__persons')) }}),
 
 enrollment as (
-    {{ snapshot_rows('medical', ref('stg_medical__enrollment'), year_as='snapshot_year') }}
+    {{ snapshot_rows('medical_enrollment', ref('stg_medical__enrollment'), year_as='snapshot_year') }}
 ),
 
 claims as (select * from {{ ref('int_claims_with_area') }}),

@@ -9,7 +9,7 @@ households as (select * from {{ ref('int_registry_households') }}),
 dibao_snapshots as (
     select year as snapshot_year, snapshot_date
     from {{ ref('int_snapshots') }}
-    where feed = 'dibao'
+    where table_name = 'dibao'
 ),
 
 covered as (

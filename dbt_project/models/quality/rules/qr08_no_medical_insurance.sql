@@ -7,7 +7,7 @@ persons as (select * from {{ ref('int_registry_persons') }}),
 medical_snapshots as (
     select year as snapshot_year, snapshot_date
     from {{ ref('int_snapshots') }}
-    where feed = 'medical'
+    where table_name = 'medical_enrollment'
 ),
 
 enrollment as (

@@ -7,7 +7,7 @@ persons as (select * from {{ ref('int_registry_persons') }} where age_on_aug31 b
 education_snapshots as (
     select year as snapshot_year, snapshot_date
     from {{ ref('int_snapshots') }}
-    where feed = 'education'
+    where table_name = 'education'
 ),
 
 records as (

@@ -12,7 +12,7 @@ persons as (
 education_snapshots as (
     select year as snapshot_year, snapshot_date
     from {{ ref('int_snapshots') }}
-    where feed = 'education'
+    where table_name = 'education'
 ),
 
 enrolled as (
