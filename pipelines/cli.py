@@ -70,16 +70,30 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"error: no deliveries folder {settings.raw_dir}; create feeds with "
               "`povmon generate --out DIR` or pass --raw DIR", file=sys.stderr)  # fmt: skip
         return 2
-    night = args.run_date or night_of({})
-    started = time.monotonic()
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
-    result = defs.resolve_job_def("nightly").execute_in_process(
-        instance=instance or dg.DagsterInstance.ephemeral(),
-        tags={RUN_DATE_TAG: night.isoformat()},
-        run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
-        raise_on_error=False,
-    )
-    elapsed = time.monotonic() - started
+    from pipelines.restricted import SharedRestrictedFolder, private_folder, refuse_shared
+    from pipelines.run_lock import WarehouseBusy, warehouse_lock
+
+    try:
+        if not args.allow_shared_warehouse:
+            refuse_shared([settings.warehouse_path.parent, settings.worklists_dir])
+        private_folder(settings.warehouse_path.parent)
+        with warehouse_lock(settings.warehouse_path):
+            night = args.run_date or night_of({})
+            started = time.monotonic()
+            instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+            result = defs.resolve_job_def("nightly").execute_in_process(
+                instance=instance or dg.DagsterInstance.ephemeral(),
+                tags={RUN_DATE_TAG: night.isoformat()},
+                run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
+                raise_on_error=False,
+            )
+            elapsed = time.monotonic() - started
+    except SharedRestrictedFolder as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except WarehouseBusy as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 3
     checks = [e.asset_check_evaluation_data for e in result.all_events
               if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION]
     failed_checks = [c for c in checks if not c.passed]
@@ -198,6 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--demo", action="store_true",
                      help="sample data: without POVMON_PSEUDONYM_KEY, use the public "
                      "development key for person_key (a real run refuses to publish without one)")
+    run.add_argument("--allow-shared-warehouse", action="store_true",
+                     help="write into a restricted folder (the warehouse's, or its worklists/) "
+                     "that other accounts can read; refused otherwise, since it holds ID numbers")
     run.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING"])
     run.set_defaults(func=cmd_run)
 

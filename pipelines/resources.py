@@ -9,12 +9,15 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from pipelines.restricted import private_file, private_folder
+
 
 class Warehouse(dg.ConfigurableResource):
     """The restricted DuckDB store and the folders around it.
 
     DuckDB allows one writer process per file, so every connection is opened for the
-    duration of one step and closed before dbt (a separate process) runs.
+    duration of one step and closed before dbt (a separate process) runs. The store holds
+    personal data: its folder is created 0700 and the file kept 0600 (pipelines/restricted.py).
     """
 
     raw_dir: str
@@ -23,8 +26,9 @@ class Warehouse(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        private_folder(Path(self.path).parent)
         conn = duckdb.connect(self.path, read_only=read_only)
+        private_file(Path(self.path))
         try:
             yield conn
         finally:

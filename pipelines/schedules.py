@@ -4,19 +4,28 @@
 
 import hashlib
 import json
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import dagster as dg
 
 from pipelines.feeds import FEEDS
 from pipelines.ingest.discover import SUCCESS_MARKER, discover
+from pipelines.pseudonym import DEMO_VARIABLE, KEY_VARIABLE, MissingPseudonymKey, pseudonym_key
 from pipelines.resources import Warehouse
 from pipelines.settings import OFFICE_TIMEZONE, RUN_DATE_TAG
+
+# Runs carrying this tag write the warehouse; dagster_home/dagster.yaml lets one of them
+# be in progress at a time, so a second (schedule, sensor or a person) waits in the queue.
+WAREHOUSE_WRITER_TAG = {"povmon/warehouse": "writer"}
 
 nightly_job = dg.define_asset_job(
     "nightly",
     selection=dg.AssetSelection.all(),
-    description="Ingest every feed, build and test the marts, publish them.",
+    description="Ingest every feed, build and test the marts, publish them. One run at a "
+    "time: the others wait in the queue (dagster_home/dagster.yaml).",
+    tags=WAREHOUSE_WRITER_TAG,
 )
 
 @dg.schedule(name="nightly_0200_shanghai", job=nightly_job, cron_schedule="0 2 * * *",
@@ -40,8 +49,26 @@ def complete_deliveries(raw_dir: Path) -> list[str]:
     return sorted(found)
 
 
+SENSOR_DESCRIPTION = ("Starts the nightly job when a complete delivery appears that the "
+                      "last evaluation had not seen (or a corrected one, by its new _SUCCESS).")
+SENSOR_STOPPED_WHY = (f" Stopped: {KEY_VARIABLE} is not set, so every run it started would fail "
+                      f"at the warehouse step. Set {KEY_VARIABLE} (or {DEMO_VARIABLE}=1 for sample "
+                      "data) and restart `dagster dev`, or start the sensor here once it is set.")
+
+
+def key_configured(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether runs can compute person_key: a key, or demo mode."""
+    try:
+        pseudonym_key(environ)
+    except MissingPseudonymKey:
+        return False
+    return True
+
+
 @dg.sensor(job=nightly_job, minimum_interval_seconds=60,
-           default_status=dg.DefaultSensorStatus.RUNNING)
+           default_status=(dg.DefaultSensorStatus.RUNNING if key_configured()
+                           else dg.DefaultSensorStatus.STOPPED),
+           description=SENSOR_DESCRIPTION + ("" if key_configured() else SENSOR_STOPPED_WHY))
 def new_delivery_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
     """Start a run when a complete delivery appears that the last evaluation had not seen."""
     current = complete_deliveries(Path(warehouse.raw_dir))

@@ -36,6 +36,8 @@ def run_pipeline(raw: Path, work: Path, *extra: str, env: dict[str, str] | None 
     return result
 
 
-def query(marts: Path, sql: str, params: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(marts / "warehouse.duckdb"), read_only=True) as conn:
+def query(marts: Path, sql: str, params: list | None = None,
+          database: str = "warehouse.duckdb") -> list[tuple]:
+    """Rows of ``sql`` on the published file (or another ``database`` in that folder)."""
+    with duckdb.connect(str(marts / database), read_only=True) as conn:
         return conn.execute(sql, params or []).fetchall()

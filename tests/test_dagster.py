@@ -2,6 +2,7 @@
 the new-delivery sensor, as `dagster dev` and `dagster asset materialize` load them."""
 
 import os
+import shutil
 import subprocess
 import sys
 from datetime import datetime
@@ -13,7 +14,8 @@ import pytest
 
 from pipelines.definitions import defs
 from pipelines.resources import Warehouse
-from pipelines.schedules import new_delivery_sensor, nightly_schedule
+from pipelines.schedules import SENSOR_DESCRIPTION, new_delivery_sensor, nightly_schedule
+from pipelines.settings import REPO_ROOT
 from tests.deliveries import STANDARDS_HEADER, deliver
 
 
@@ -125,3 +127,40 @@ def test_every_staged_table_has_a_contract_and_a_quality_check_on_its_feed():
                    if k.asset_key == dg.AssetKey(["raw", feed.id])}  # fmt: skip
         assert on_feed == {f"{t.name}_{kind}" for t in feed.tables
                            for kind in ("contract", "quality")}  # fmt: skip
+
+
+def definitions_in(environ: dict[str, str]) -> str:
+    """The sensor's default status and description, from Definitions loaded in ``environ``."""
+    env = {k: v for k, v in os.environ.items() if k not in ("POVMON_PSEUDONYM_KEY", "POVMON_DEMO")}
+    result = subprocess.run([sys.executable, "-c", (
+        "from pipelines.definitions import defs; s = defs.resolve_sensor_def('new_delivery_sensor'); "
+        "print(s.default_status.value); print(s.description)")],
+        capture_output=True, text=True, timeout=300, env={**env, **environ})  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_sensor_is_stopped_and_says_why_until_a_pseudonym_key_is_configured():
+    status, description = definitions_in({}).splitlines()
+    assert status == "STOPPED"
+    assert "Stopped: POVMON_PSEUDONYM_KEY is not set, so every run it started would fail" in description
+    assert definitions_in({"POVMON_DEMO": "1"}).splitlines()[0] == "RUNNING"
+    assert definitions_in({"POVMON_PSEUDONYM_KEY": "k"}).splitlines() == [
+        "RUNNING", SENSOR_DESCRIPTION]
+
+
+def test_a_second_nightly_run_waits_in_the_queue_while_one_is_in_progress(tmp_path):
+    """The instance of dagster_home/ (what `dagster dev` uses) queues runs and lets one run
+    carrying the warehouse-writer tag be in progress at a time."""
+    from dagster._utils.tags import TagConcurrencyLimitsCounter
+
+    shutil.copy(REPO_ROOT / "dagster_home" / "dagster.yaml", tmp_path)
+    instance = dg.DagsterInstance.from_config(str(tmp_path))
+    assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
+    limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
+    assert limits == [{"key": "povmon/warehouse", "value": "writer", "limit": 1}]
+    job = defs.resolve_job_def("nightly")
+    first, second = (instance.create_run_for_job(job, tags=job.tags) for _ in range(2))
+    assert second.tags["povmon/warehouse"] == "writer"
+    assert TagConcurrencyLimitsCounter(limits, [first]).is_blocked(second)
+    assert not TagConcurrencyLimitsCounter(limits, []).is_blocked(second)

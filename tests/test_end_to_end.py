@@ -129,15 +129,36 @@ def test_medical_insurance_coverage_matches_the_generator(province):
 
 def test_quality_flags_match_the_defects_the_generator_injected(province):
     """Every rule's flags per feed and delivery equal _truth/flags.csv exactly, for the
-    deliveries the rules check (each feed's snapshot of a year)."""
+    deliveries the rules check: each table's snapshot of a year (medical enrollment: the
+    March roster, not the claims-only deliveries after it), and every claims delivery."""
     raw, marts, _ = province
     truth = pl.read_csv(raw / "_truth" / "flags.csv")
     snapshots = {(f, str(d)) for f, d in query(marts, """
         select feed, max(delivery_date) from marts.ingest_reconciliation
-        where status = 'loaded' group by feed, year(delivery_date)""")}
+        where status = 'loaded' and table_name <> 'medical_claims'
+        group by feed, table_name, year(delivery_date)
+        union
+        select feed, delivery_date from marts.ingest_reconciliation
+        where status = 'loaded' and table_name = 'medical_claims'""")}
+    assert ("medical", "2020-03-31") in snapshots  # the enrollment snapshot of 2020
     expected = sorted((f, d, r, n) for f, d, r, n in truth.rows() if (f, d) in snapshots)
     got = query(marts, """
         select feed, cast(delivery_date as varchar), rule_id, count(*) from marts.quality_flags
         group by all order by all""")
     assert got == expected
     assert {r for _, _, r, _ in got} == {f"R{i:02d}" for i in range(1, 18)}
+
+
+def test_published_details_hold_no_date_and_no_six_digits_of_an_id_number(province):
+    """Beside person_key, a birth date or a piece of an ID number would re-identify a person."""
+    raw, marts, _ = province
+    ids = "|".join(
+        pl.concat([pl.read_csv(path, infer_schema=False, columns=["证件号码"])
+                   for path in raw.glob("registry/*/*.csv")])["证件号码"].drop_nulls().to_list())
+    date = re.compile(r"\d{4}[-/]\d{2}[-/]\d{2}|(?<!\d)(19|20)\d{6}(?!\d)")
+    details = [d for (d,) in query(marts, "select distinct detail from marts.quality_flags")]
+    assert len(details) > 20
+    for detail in details:
+        assert not date.search(detail), detail
+        for digits in re.findall(r"\d{6,}", detail):
+            assert not any(digits[i:i + 6] in ids for i in range(len(digits) - 5)), detail

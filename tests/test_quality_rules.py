@@ -242,17 +242,28 @@ def test_rule_flags_exactly_its_planted_records(marts, rule):
     assert {g[4] for g in got} == {SEVERITY.get(rule, "error")}
 
 
-def test_details_name_the_conflicting_values_in_chinese(marts):
+def test_published_details_say_which_fields_conflict_without_dates_or_id_digits(marts):
     details = dict(query(marts, "select record_key || ' ' || rule_id, detail from marts.quality_flags"))
-    assert details["H03 R02"] == "证件号码中的出生日期1980-01-01与出生日期1980-02-10不一致"
+    assert details["H03 R02"] == "出生日期与证件号码不一致（相差 40 天）"
     assert details["H04 R03"] == "证件号码性别位为男，性别填报为女"
-    assert details["H06 R04"] == "同一证件号码出现在2户：H05、H06（统计计入H05）"
-    assert details["H07 R05"] == "行政区划代码510101100299不是最新人口数据中的村级区划"
+    assert details["H06 R04"] == "同一证件号码出现在2户（统计计入户编号最小的一户）"
+    assert details["H07 R05"] == "行政区划代码（见 area_code）不是最新人口数据中的村级区划"
     assert details["H18 R14"] == "已脱贫，但家庭人均纯收入3,999.99元低于扶贫标准4,000.00元"
     assert details["X2 R11"] == "各项支付合计1,000.01元超过医疗总费用1,000.00元"
     assert details["P1|2020-12 R12"] == "累计拨付金额从2020-06的60.00万元降至55.00万元"
     assert details["H21 R17"] == "户内有2名户主（应为1名），共2人"
     assert details["DB23 R01"] == "户主证件号码不是18位（17位数字加校验码）：17个字符"
+    assert details["H02 R01"] == "证件号码校验码有误"
+
+
+def test_the_restricted_worklist_keeps_the_full_details(marts):
+    details = dict(query(marts.parent / "warehouse", """
+        select record_key || ' ' || rule_id, detail from restricted.quality_worklist""",
+        database="warehouse.duckdb"))
+    assert details["H03 R02"] == "证件号码中的出生日期1980-01-01与出生日期1980-02-10不一致"
+    assert details["H06 R04"] == "同一证件号码出现在2户：H05、H06（统计计入H05）"
+    assert details["H07 R05"] == "行政区划代码510101100299不是最新人口数据中的村级区划"
+    assert details["H02 R01"] == f"证件号码校验码应为{make_id('19700101', '091')[17]}，实为{R1BAD[17]}"
 
 
 def test_summary_counts_checked_and_flagged_records_per_rule(marts):

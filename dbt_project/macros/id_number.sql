@@ -33,14 +33,21 @@
 {%- endmacro %}
 
 {#- Why an ID number breaks rule R01, in Chinese naming the column `label` (NULL when it is
-    valid or missing). Names the wrong part, never the ID number itself. -#}
-{% macro id_number_problem(label, id) -%}
+    valid or missing). Names the wrong part, never the ID number itself; `public` leaves out
+    the date digits too (what is published beside person_key). -#}
+{% macro id_number_problem(label, id, public=false) -%}
     case
         when {{ id }} is null or {{ id_number_is_valid(id) }} then null
         when not regexp_full_match({{ id }}, '[0-9]{17}[0-9X]')
             then '{{ label }}不是18位（17位数字加校验码）：' || length({{ id }}) || '个字符'
+    {%- if public %}
+        when try_strptime(substr({{ id }}, 7, 8), '%Y%m%d') is null
+            then '{{ label }}中的出生日期不是有效日期'
+        else '{{ label }}校验码有误'
+    {%- else %}
         when try_strptime(substr({{ id }}, 7, 8), '%Y%m%d') is null
             then '{{ label }}中的出生日期' || substr({{ id }}, 7, 8) || '不是有效日期'
         else '{{ label }}校验码应为' || {{ id_number_check_character(id) }} || '，实为' || right({{ id }}, 1)
+    {%- endif %}
     end
 {%- endmacro %}

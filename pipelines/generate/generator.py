@@ -15,13 +15,17 @@ pipeline did not compute:
   excluded), cross-feed rules worked out from the delivered rows (generate/cross_feed.py).
 
 Deliveries per year Y: standards Y-01-15; registry Y-06-30 and Y-12-31; funds Y-06-30
-and Y-12-31; education Y-10-15; dibao, medical and population Y-12-31. Also one
+and Y-12-31; education Y-10-15; dibao and population Y-12-31; medical as 医保局 sends it:
+the enrollment roster with March's claims on Y-03-31, then claims only at the end of every
+other month (one province-wide settlement file per month, ``claims_YYYYMM.csv``), so the
+year's last medical delivery holds no enrollment file (snapshots are per table). Also one
 rejected delivery (dibao, last year 06-30: a file without 证件号码) and one incomplete
 folder (registry, the January after the last year, no _SUCCESS).
 """
 
 from __future__ import annotations
 
+import calendar
 import sys
 import time
 from collections.abc import Callable
@@ -43,6 +47,7 @@ DEFAULT_YEARS = (2016, 2017, 2018, 2019, 2020)
 # Reference feeds get no quarantine cases: a lost village row would turn its persons into
 # R05 cases and blur the ground truth; their parsing is covered by unit tests instead.
 REFERENCE_TABLES = ("population", "standards")
+ENROLLMENT_MONTH = 3  # 医保局 delivers the year's enrollment roster at the end of March
 
 
 @dataclass
@@ -69,9 +74,13 @@ def _county_file(county: County, table_name: str) -> str:
 
 def _deliver(plan: Plan, truth: Truth, county: County, feed_id: str, table_name: str,
              day: date, frame: pl.DataFrame, *, complete: bool = True,
-             rejected: bool = False, drop_header: str | None = None) -> pl.Series:
+             rejected: bool = False, drop_header: str | None = None,
+             province_file: str | None = None) -> pl.Series:
     """Format, plant quarantine cases, write one file and account for it in the truth;
-    returns each row's label (its quarantine case or rule, "" for a clean row)."""
+    returns each row's label (its quarantine case or rule, "" for a clean row).
+
+    With ``province_file``, the county's rows are appended to that province-wide UTF-8
+    file instead (a department system that exports the whole province at once)."""
     table = TABLES[table_name]
     rng = np.random.default_rng([plan.seed, county.index, day.toordinal(), len(table_name)])
     labels = frame["_defect"]
@@ -80,14 +89,17 @@ def _deliver(plan: Plan, truth: Truth, county: County, feed_id: str, table_name:
     text = defects.plant(to_delivery_text(frame, table, county), table, labels)
     if table_name == "registry" and county.index == 1:
         text = text.with_columns(备注=pl.lit("县扶贫办导出"))  # an extra column: a warning
-    if county.index == 2:
+    if county.index == 2 and not province_file:
         text = text.rename({h: f" {h} " for h in text.columns})  # padded headers
     if drop_header:
         text = text.drop(drop_header)
     folder = plan.out / feed_id / day.isoformat()
-    xlsx = county.xlsx and "xlsx" in FEEDS[feed_id].formats
-    path = write_delivery_file(text, folder / _county_file(county, table_name),
-                               county.encoding, xlsx)
+    if province_file:
+        path = write_delivery_file(text, folder / province_file, "utf-8", False, append=True)
+    else:
+        xlsx = county.xlsx and "xlsx" in FEEDS[feed_id].formats
+        path = write_delivery_file(text, folder / _county_file(county, table_name),
+                                   county.encoding, xlsx)
     if complete:
         truth.complete.add(folder)
     quarantined = int(labels.str.starts_with("Q").sum())
@@ -111,6 +123,19 @@ def _count_flags(truth: Truth, feed_id: str, day: date, rules: pl.Series | dict[
         pl.lit(feed_id).alias("feed"), pl.lit(day.isoformat()).alias("delivery_date"),
         pl.col("rule_id").cast(pl.String), pl.col("flags").cast(pl.Int64),
     ))  # fmt: skip
+
+
+def _deliver_monthly_claims(plan: Plan, truth: Truth, county: County, year: int,
+                            claims: pl.DataFrame) -> None:
+    """Each claim in the delivery at the end of the month it was settled in (its discharge,
+    or its admission when a defect puts the discharge first); January to March arrive
+    with the enrollment roster."""
+    settled = pl.max_horizontal("admit_date", "discharge_date").dt.month()
+    months = claims.with_columns(month=pl.max_horizontal(settled, pl.lit(ENROLLMENT_MONTH)))
+    for (month,), rows in months.sort("month").group_by("month", maintain_order=True):
+        day = date(year, month, calendar.monthrange(year, month)[1])
+        _deliver(plan, truth, county, "medical", "medical_claims", day, rows.drop("month"),
+                 province_file=f"claims_{year}{month:02d}")
 
 
 def _counted_persons(registry: pl.DataFrame, county: County) -> pl.DataFrame:
@@ -171,11 +196,11 @@ def _generate_county(plan: Plan, truth: Truth, geo: Geography, people: CountyPeo
         dibao = feeds.dibao_rows(py, plan.seed, people, year)
         dibao_labels = _deliver(plan, truth, county, "dibao", "dibao", year_end, dibao)
         enrollment = feeds.enrollment_rows(py, plan.seed, people, year)
-        labels = _deliver(plan, truth, county, "medical", "medical_enrollment", year_end,
-                          enrollment)
+        labels = _deliver(plan, truth, county, "medical", "medical_enrollment",
+                          date(year, ENROLLMENT_MONTH, 31), enrollment)
         truth.coverage.append(_insurance_truth(persons, enrollment, labels, year))
-        _deliver(plan, truth, county, "medical", "medical_claims", year_end,
-                 feeds.claims_rows(py, plan.seed, people, year))
+        _deliver_monthly_claims(plan, truth, county, year,
+                                feeds.claims_rows(py, plan.seed, people, year))
         education = feeds.education_rows(py, plan.seed, people, year)
         education_labels = _deliver(plan, truth, county, "education", "education",
                                     date(year, 10, 15), education)
@@ -229,7 +254,11 @@ def _province_files(plan: Plan, truth: Truth, geo: Geography) -> None:
 def _write_truth(out: Path, truth: Truth) -> None:
     folder = out / "_truth"
     folder.mkdir(parents=True, exist_ok=True)
-    pl.DataFrame(truth.files).write_csv(folder / "files.csv")
+    pl.DataFrame(truth.files).group_by(  # a province-wide file is written county by county
+        "feed", "table", "delivery_date", "file", "status", maintain_order=True
+    ).agg(pl.col("rows", "quarantined").sum()).select(
+        "feed", "table", "delivery_date", "file", "rows", "quarantined", "status"
+    ).write_csv(folder / "files.csv")
     pl.concat(truth.poverty).select(
         "year", "area_code", "registered_persons", "poor_persons", "exited_in_year",
         "relapsed_persons",

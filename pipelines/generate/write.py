@@ -48,18 +48,21 @@ def to_delivery_text(frame: pl.DataFrame, table: Table, county: County) -> pl.Da
     return frame.select(out)
 
 
-def write_delivery_file(frame: pl.DataFrame, path: Path, encoding: str, xlsx: bool) -> Path:
-    """Write one file of a delivery; returns the path written (suffix by format)."""
+def write_delivery_file(frame: pl.DataFrame, path: Path, encoding: str, xlsx: bool,
+                        append: bool = False) -> Path:
+    """Write one file of a delivery; returns the path written (suffix by format). With
+    ``append``, rows go after those already in the CSV (its header is written once)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if xlsx:
         path = path.with_suffix(".xlsx")
         frame.write_excel(path, autofit=False, dtype_formats={pl.String: "@"})
         return path
     path = path.with_suffix(".csv")
+    existing = append and path.exists()
     buffer = io.StringIO()
-    frame.write_csv(buffer, null_value="")
-    text = buffer.getvalue()
-    path.write_bytes(text.encode(encoding))
+    frame.write_csv(buffer, null_value="", include_header=not existing)
+    with path.open("ab" if existing else "wb") as handle:
+        handle.write(buffer.getvalue().encode(encoding))
     return path
 
 

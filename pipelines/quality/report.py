@@ -25,15 +25,13 @@ from pipelines.quality.charts import (
     bar_chart,
     line_chart,
 )
+from pipelines.quality.delivery_problems import FEED_ZH, HEADERS_ZH, PROBLEM_FILES, in_chinese
 from pipelines.quality.worklists import Worklist
 
 REPORT_FOLDER = "quality"
 TREND_NIGHTS = 60
 WORST_COUNTIES = 10
 SEVERITY_ZH = {"error": "错误", "warning": "提示"}
-FEED_ZH = {"registry": "建档立卡", "dibao": "低保", "medical": "医保", "education": "教育",
-           "funds": "资金", "population": "人口", "standards": "标准"}  # fmt: skip
-STATUS_ZH = {"loaded": "已入库", "rejected": "已拒收", "skipped_incomplete": "未完成（跳过）"}
 
 
 @dataclass(frozen=True)
@@ -82,10 +80,7 @@ def gather(conn: duckdb.DuckDBPyConnection, night: date) -> dict[str, Table]:
                 count(*) filter (where status = 'skipped_incomplete') as incomplete_files,
                 bool_and(rows_read = rows_accepted + rows_quarantined) as adds_up
             from marts.ingest_reconciliation group by feed order by feed"""),
-        "problem_files": _table(conn, """
-            select feed, delivery_date, file, status, message
-            from marts.ingest_reconciliation where status <> 'loaded'
-            order by feed, delivery_date, file"""),
+        "problem_files": _table(conn, PROBLEM_FILES),
     }
 
 
@@ -152,10 +147,8 @@ def render(data: dict[str, Table], night: date, worklists: list[Worklist], repor
                     [[FEED_ZH.get(r[0], r[0]), *r[1:]] for r in data["ingest"].rows]),
     ]
     if data["problem_files"].rows:
-        sections += ["<h3>未入库的文件</h3>", _html_table(
-            "problem-files", ["数据源", "报送日期", "文件", "状态", "原因与处理办法"],
-            [[FEED_ZH.get(r[0], r[0]), r[1], r[2], STATUS_ZH.get(r[3], r[3]), r[4]]
-             for r in data["problem_files"].rows])]  # fmt: skip
+        sections += ["<h3>未入库或需要核实的文件</h3>", _html_table(
+            "problem-files", HEADERS_ZH, in_chinese(data["problem_files"].rows))]
     sections += [
         "<h2>二、按规则</h2>",
         bar_chart("chart-rules", "各规则问题记录数", rule_bars),

@@ -1,6 +1,8 @@
 """Per-county worklists of a night's flags, WITH ID numbers and names, for the county
-offices that correct the records. Written only under the restricted store
-(``<warehouse dir>/worklists/<night>/``), never under the published marts folder.
+offices that correct the records. Written only under the restricted store, one folder per
+county (``<warehouse dir>/worklists/<county code>_<county>/``, owner-only), so an office
+can grant each county's steward that folder alone; never under the published marts folder.
+The workbook's second sheet lists the province's problem files of the deliveries.
 """
 
 from __future__ import annotations
@@ -11,6 +13,10 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import xlsxwriter
+
+from pipelines.quality.delivery_problems import HEADERS_ZH, PROBLEM_FILES, in_chinese
+from pipelines.restricted import private_file, private_folder
 
 # restricted.quality_worklist column -> the header a county office reads
 HEADERS = {
@@ -50,23 +56,31 @@ class Worklist:
 
 
 def write_worklists(conn: duckdb.DuckDBPyConnection, night: date, out_dir: Path) -> list[Worklist]:
-    """One CSV (UTF-8 with BOM, so Excel shows the Chinese) and one XLSX per county with flags."""
+    """One CSV (UTF-8 with BOM, so Excel shows the Chinese) and one XLSX per county with
+    flags, in the county's own folder; a re-run of the night replaces that night's files."""
     flags = conn.sql(WORKLIST_QUERY, params=[night]).pl()
-    folder = out_dir / night.isoformat()
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*"):
-        old.unlink()  # a re-run of the night replaces its worklists
+    problems = pl.DataFrame(in_chinese(conn.execute(PROBLEM_FILES).fetchall()),
+                            schema=HEADERS_ZH, orient="row")
+    private_folder(out_dir)
+    for old in out_dir.glob(f"*/*_{night.isoformat()}.*"):
+        old.unlink()
     written = []
     for (county_code, county_name), rows in flags.group_by("county_code", "county_name",
                                                            maintain_order=True):
-        stem = f"{county_code[:6]}_{county_name or '未知县'}_问题清单_{night.isoformat()}"
+        county = f"{county_code[:6]}_{county_name or '未知县'}"
+        folder = private_folder(out_dir / county)
+        stem = f"{county}_问题清单_{night.isoformat()}"
         table = rows.with_columns(
             pl.col("severity").replace({"error": "错误", "warning": "提示"}),
             pl.col("flag_status").replace({"new": "新发现", "open": "未整改"}),
         ).select(list(HEADERS)).rename(HEADERS)
         csv, xlsx = folder / f"{stem}.csv", folder / f"{stem}.xlsx"
         table.write_csv(csv, include_bom=True)
-        table.write_excel(xlsx, worksheet="问题清单", autofit=True, freeze_panes="A2")
+        with xlsxwriter.Workbook(xlsx) as workbook:
+            table.write_excel(workbook, worksheet="问题清单", autofit=True, freeze_panes="A2")
+            problems.write_excel(workbook, worksheet="报送文件问题", autofit=True, freeze_panes="A2")
+        for path in (csv, xlsx):
+            private_file(path)
         written.append(Worklist(county_code, county_name or "未知县", rows.height,
                                 int((rows["severity"] == "error").sum()), csv, xlsx))
     return written

@@ -1,5 +1,6 @@
--- Every night's flags, without personal data (person_key only): what lets a night say
--- which flags are new, resolved or still open. Re-running a night replaces that night's
+-- Every night's flags, without personal data (person_key only, and the published detail
+-- text, which names no date, ID digit or name): what lets a night say which flags are
+-- new, resolved or still open. Re-running a night replaces that night's
 -- rows (delete+insert on run_date); a full refresh never wipes it.
 {{ config(
     materialized='incremental',
@@ -8,5 +9,5 @@
     full_refresh=false,
 ) }}
 
-select * exclude (id_number, name)
+select * exclude (id_number, name, public_detail) replace (public_detail as detail)
 from {{ ref('quality_worklist') }}

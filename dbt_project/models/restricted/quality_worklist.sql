@@ -30,7 +30,8 @@ flags as (
         min(area_code) as area_code,
         min(id_number) as id_number,
         min(name) as name,
-        string_agg(distinct detail, '；' order by detail) as detail
+        string_agg(distinct detail, '；' order by detail) as detail,
+        string_agg(distinct public_detail, '；' order by public_detail) as public_detail
     from keyed
     group by rule_id, feed, year, coalesce(record_key, person_key || '|' || record_year), person_key
 ),
@@ -53,6 +54,7 @@ final as (
         counties.area_name as county_name,
         flags.area_code,
         flags.detail,
+        flags.public_detail,
         flags.id_number,
         flags.name
     from flags

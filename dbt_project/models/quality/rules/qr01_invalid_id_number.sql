@@ -19,34 +19,40 @@ checked as (
     select
         'registry' as feed, year, delivery_date, county_code, village_code as area_code,
         household_id as record_key, null as record_year, id_number, name,
-        {{ id_number_problem('证件号码', 'id_number') }} as detail
+        {{ id_number_problem('证件号码', 'id_number') }} as detail,
+        {{ id_number_problem('证件号码', 'id_number', public=true) }} as public_detail
     from registry
     union all
     select
         'dibao', year, delivery_date, {{ county_code('village_code') }}, village_code,
         certificate_no, null, id_number, name,
         nullif(concat_ws('；', {{ id_number_problem('证件号码', 'id_number') }},
-                         {{ id_number_problem('户主证件号码', 'head_id_number') }}), '')
+                         {{ id_number_problem('户主证件号码', 'head_id_number') }}), ''),
+        nullif(concat_ws('；', {{ id_number_problem('证件号码', 'id_number', public=true) }},
+                         {{ id_number_problem('户主证件号码', 'head_id_number', public=true) }}), '')
     from dibao
     union all
     select
         'medical', snapshot_year, delivery_date, {{ county_code('area_code') }}, area_code,
-        null, year, id_number, name, {{ id_number_problem('证件号码', 'id_number') }}
+        null, year, id_number, name, {{ id_number_problem('证件号码', 'id_number') }},
+        {{ id_number_problem('证件号码', 'id_number', public=true) }}
     from enrollment
     union all
     select
         'medical', year, delivery_date, county_code, area_code,
-        claim_id, null, id_number, null, {{ id_number_problem('证件号码', 'id_number') }}
+        claim_id, null, id_number, null, {{ id_number_problem('证件号码', 'id_number') }},
+        {{ id_number_problem('证件号码', 'id_number', public=true) }}
     from claims
     union all
     select
         'education', year, delivery_date, {{ county_code('area_code') }}, area_code,
-        null, school_year_start, id_number, name, {{ id_number_problem('证件号码', 'id_number') }}
+        null, school_year_start, id_number, name, {{ id_number_problem('证件号码', 'id_number') }},
+        {{ id_number_problem('证件号码', 'id_number', public=true) }}
     from education
 ),
 
 final as (
-    select {{ quality_columns('R01', 'feed') }}
+    select {{ quality_columns('R01', 'feed', public_detail='public_detail') }}
     from checked
 )
 

@@ -15,12 +15,15 @@ checked as (
         household_id as record_key, null as record_year, id_number, name,
         case when id_birth_date <> birth_date
             then '证件号码中的出生日期' || id_birth_date || '与出生日期' || birth_date || '不一致'
-        end as detail
+        end as detail,
+        case when id_birth_date <> birth_date
+            then '出生日期与证件号码不一致（相差 ' || abs(id_birth_date - birth_date) || ' 天）'
+        end as public_detail
     from registry
 ),
 
 final as (
-    select {{ quality_columns('R02', "'registry'") }}
+    select {{ quality_columns('R02', "'registry'", public_detail='public_detail') }}
     from checked
 )
 

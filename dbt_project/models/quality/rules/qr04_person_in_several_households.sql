@@ -24,12 +24,15 @@ checked as (
         case when len(households) > 1
             then '同一证件号码出现在' || len(households) || '户：' || array_to_string(households, '、')
                 || '（统计计入' || households[1] || '）'
-        end as detail
+        end as detail,
+        case when len(households) > 1
+            then '同一证件号码出现在' || len(households) || '户（统计计入户编号最小的一户）'
+        end as public_detail
     from registry
 ),
 
 final as (
-    select {{ quality_columns('R04', "'registry'") }}
+    select {{ quality_columns('R04', "'registry'", public_detail='public_detail') }}
     from checked
 )
 

@@ -37,13 +37,16 @@ checked as (
         reported.record_key, reported.record_year, reported.id_number, reported.name,
         case when villages.area_code is null
             then reported.label || reported.reported_code || '不是最新人口数据中的村级区划'
-        end as detail
+        end as detail,
+        case when villages.area_code is null
+            then reported.label || '（见 area_code）不是最新人口数据中的村级区划'
+        end as public_detail
     from reported
     left join villages on villages.area_code = reported.reported_code
 ),
 
 final as (
-    select {{ quality_columns('R05', 'feed') }}
+    select {{ quality_columns('R05', 'feed', public_detail='public_detail') }}
     from checked
 )
 

@@ -33,7 +33,11 @@ checked as (
         case when covered_members.covered_members = 0
             then '贫困户属性为' || households.household_type || '，但户内' || households.member_rows
                 || '人均不在' || dibao_snapshots.snapshot_date || '的低保名单中（在保）'
-        end as detail
+        end as detail,
+        case when covered_members.covered_members = 0
+            then '贫困户属性为' || households.household_type || '，但户内' || households.member_rows
+                || '人均不在当年低保名单中（在保）'
+        end as public_detail
     from households
     inner join dibao_snapshots on dibao_snapshots.snapshot_year = households.year
     inner join covered_members using (year, household_id)
@@ -41,7 +45,7 @@ checked as (
 ),
 
 final as (
-    select {{ quality_columns('R06', "'registry'") }}
+    select {{ quality_columns('R06', "'registry'", public_detail='public_detail') }}
     from checked
 )
 

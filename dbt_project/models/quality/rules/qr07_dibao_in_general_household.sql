@@ -26,7 +26,10 @@ checked as (
         case when households.household_type = '一般贫困户'
             then '在' || dibao_snapshots.snapshot_date || '的低保名单中在保，但所在户'
                 || persons.household_id || '的贫困户属性为一般贫困户'
-        end as detail
+        end as detail,
+        case when households.household_type = '一般贫困户'
+            then '在当年低保名单中在保，但所在户的贫困户属性为一般贫困户'
+        end as public_detail
     from persons
     inner join covered using (year, id_number)
     inner join dibao_snapshots on dibao_snapshots.snapshot_year = persons.year
@@ -34,7 +37,7 @@ checked as (
 ),
 
 final as (
-    select {{ quality_columns('R07', "'registry'") }}
+    select {{ quality_columns('R07', "'registry'", public_detail='public_detail') }}
     from checked
 )
 

@@ -30,14 +30,18 @@ checked as (
             then persons.year || '年无正常参保记录（' || coalesce(
                 '医保参保状态为' || enrollment.statuses,
                 medical_snapshots.snapshot_date || '的医保参保数据中无此人') || '）'
-        end as detail
+        end as detail,
+        case when not coalesce(enrollment.covered, false)
+            then persons.year || '年无正常参保记录（' || coalesce(
+                '医保参保状态为' || enrollment.statuses, '当年医保参保数据中无此人') || '）'
+        end as public_detail
     from persons
     inner join medical_snapshots on medical_snapshots.snapshot_year = persons.year
     left join enrollment using (year, id_number)
 ),
 
 final as (
-    select {{ quality_columns('R08', "'registry'") }}
+    select {{ quality_columns('R08', "'registry'", public_detail='public_detail') }}
     from checked
 )
 
