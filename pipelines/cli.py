@@ -4,6 +4,7 @@ job of pipelines/definitions.py in-process, or queries the published marts."""
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import resource
 import sys
@@ -240,5 +241,20 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def entry() -> None:
+    """The `povmon` executable: main(), then exit without tearing the interpreter down.
+
+    After GX has used DuckDB, Python's module teardown frees duckdb's module globals after
+    the nanobind internals of its bindings, and nanobind prints hundreds of "leaked ..."
+    lines as the last thing a user sees. Nothing leaks (the process is ending), so the exit
+    handlers run and the process ends without that teardown.
+    """
+    code = main()
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

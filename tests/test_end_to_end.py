@@ -18,7 +18,7 @@ def province(tmp_path_factory):
     assert made.returncode == 0, made.stderr
     work = tmp_path_factory.mktemp("work")
     result = run_pipeline(raw, work)
-    return raw, work / "marts", result.stdout
+    return raw, work / "marts", result.stdout + result.stderr
 
 
 def test_village_counts_match_the_generator_for_every_year(province):
@@ -151,10 +151,10 @@ def test_quality_flags_match_the_defects_the_generator_injected(province):
 
 def test_published_details_hold_no_date_and_no_six_digits_of_an_id_number(province):
     """Beside person_key, a birth date or a piece of an ID number would re-identify a person."""
-    raw, marts, _ = province
-    ids = "|".join(
-        pl.concat([pl.read_csv(path, infer_schema=False, columns=["证件号码"])
-                   for path in raw.glob("registry/*/*.csv")])["证件号码"].drop_nulls().to_list())
+    _, marts, _ = province
+    ids = "|".join(i for (i,) in query(marts.parent / "warehouse", """
+        select distinct id_number from raw.registry where id_number is not null""",
+        database="warehouse.duckdb"))
     date = re.compile(r"\d{4}[-/]\d{2}[-/]\d{2}|(?<!\d)(19|20)\d{6}(?!\d)")
     details = [d for (d,) in query(marts, "select distinct detail from marts.quality_flags")]
     assert len(details) > 20
@@ -162,3 +162,20 @@ def test_published_details_hold_no_date_and_no_six_digits_of_an_id_number(provin
         assert not date.search(detail), detail
         for digits in re.findall(r"\d{6,}", detail):
             assert not any(digits[i:i + 6] in ids for i in range(len(digits) - 5)), detail
+
+
+def test_a_successful_run_prints_nothing_a_user_cannot_act_on(province):
+    _, _, output = province
+    assert "run succeeded" in output
+    assert "nanobind" not in output
+    assert "No sqlalchemy dialect found" not in output
+    assert "Traceback" not in output
+
+
+def test_report_lists_problem_files_in_chinese_relative_to_the_deliveries_folder(province):
+    raw, marts, _ = province
+    page = (marts / "quality" / "index.html").read_text(encoding="utf-8")
+    assert "dibao/2020-06-30/dibao_510101.csv：缺少必填列“证件号码”，整批数据已拒收" in page
+    assert "registry/2021-01-31：尚无 _SUCCESS 标记" in page
+    assert str(raw) not in page
+    assert "mandatory column" not in page

@@ -152,11 +152,11 @@ def test_extra_column_is_ignored_with_a_warning(conn, tmp_path):
 
 def test_folder_without_success_marker_is_skipped_and_recorded(conn, tmp_path):
     rows = [STANDARDS_HEADER, ["510000000000", "2020", "4000", "4600", "3"]]
-    folder = deliver(tmp_path, "standards", "2020-01-15", {"s.csv": rows}, complete=False)
+    deliver(tmp_path, "standards", "2020-01-15", {"s.csv": rows}, complete=False)
     summary = ingest(conn, tmp_path, "standards")
     assert summary.incomplete == ["2020-01-15"]
     assert files(conn, "standards") == [("s.csv", 0, 0, 0, None, "skipped_incomplete",
-        f"{folder}: no _SUCCESS yet (still being written); "
+        "standards/2020-01-15: no _SUCCESS yet (still being written); "
         "it is loaded on the first run after it is complete")]  # fmt: skip
     assert conn.execute("select count(*) from raw.standards").fetchone() == (0,)
 

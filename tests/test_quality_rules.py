@@ -37,8 +37,11 @@ R17 H20 no 户主; H21 two 户主                       every other household ha
 
 import hashlib
 import hmac
+import os
+import stat
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from pipelines.feeds import TABLES
@@ -200,7 +203,11 @@ def marts(tmp_path_factory):
     raw = tmp_path_factory.mktemp("raw")
     deliver_county(raw)
     work = tmp_path_factory.mktemp("work")
-    run_pipeline(raw, work, "--run-date", "2026-11-22")
+    previous = os.umask(0o022)  # the usual umask: files 0644 and folders 0755 unless made private
+    try:
+        run_pipeline(raw, work, "--run-date", "2026-11-22")
+    finally:
+        os.umask(previous)
     return work / "marts"
 
 
@@ -276,13 +283,29 @@ def test_summary_counts_checked_and_flagged_records_per_rule(marts):
 
 
 def test_restricted_worklist_has_the_id_numbers_and_names_the_marts_do_not(marts):
-    worklists = marts.parent / "warehouse" / "worklists" / "2026-11-22"
-    [csv] = worklists.glob("*.csv")
+    county = marts.parent / "warehouse" / "worklists" / "510101_乙县"
+    [csv] = county.glob("*.csv")
     assert csv.name == "510101_乙县_问题清单_2026-11-22.csv"
     text = csv.read_text(encoding="utf-8-sig")
     assert text.splitlines()[0].startswith("规则编号,严重程度,问题类型,问题说明,数据来源")
     assert B2 in text and name_of(B2) in text
     assert len(text.splitlines()) == 1 + sum(len(v) for v in EXPECTED.values())
-    assert (worklists / csv.name.replace(".csv", ".xlsx")).exists()
+    xlsx = county / csv.name.replace(".csv", ".xlsx")
+    assert list(pl.read_excel(xlsx, sheet_id=0)) == ["问题清单", "报送文件问题"]
     published = "".join(str(r) for r in query(marts, "select * from marts.quality_flags"))
     assert B2 not in published and name_of(B2) not in published
+
+
+def test_restricted_store_and_worklists_are_owner_only_whatever_the_umask(marts):
+    """pytest runs with umask 022: without care, folders would be 0755 and files 0644."""
+    warehouse = marts.parent / "warehouse"
+    county = warehouse / "worklists" / "510101_乙县"
+    modes = {p.relative_to(warehouse).as_posix(): stat.S_IMODE(p.stat().st_mode)
+             for p in (warehouse, warehouse / "warehouse.duckdb", warehouse / "worklists", county,
+                       *county.iterdir())}
+    assert modes == {
+        ".": 0o700, "warehouse.duckdb": 0o600, "worklists": 0o700, "worklists/510101_乙县": 0o700,
+        "worklists/510101_乙县/510101_乙县_问题清单_2026-11-22.csv": 0o600,
+        "worklists/510101_乙县/510101_乙县_问题清单_2026-11-22.xlsx": 0o600,
+    }
+    assert stat.S_IMODE(marts.stat().st_mode) & 0o044 == 0o044  # published marts stay readable

@@ -23,7 +23,7 @@ RULE_COUNTS = """
     deps=[dg.AssetKey(["publish", "published_marts"]), dg.AssetKey(["restricted", "quality_worklist"])],
     description="<marts>/quality/index.html (+ the night's dated copy): reconciliation, flags "
     "by rule/feed/county, trend, worst counties; county worklists with ID numbers and names "
-    "under <warehouse dir>/worklists/<night>/ (restricted, never published).",
+    "under <warehouse dir>/worklists/<county>/ (restricted, never published).",
     kinds={"html", "xlsx"},
 )
 def quality_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
@@ -36,7 +36,7 @@ def quality_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
         counts = conn.execute(RULE_COUNTS, [night]).fetchall()
     flagged = {rule: int(n) for rule, n, _, _ in counts}
     context.log.info(f"quality report {index}; {sum(flagged.values()):,} flags; worklists "
-                     f"for {len(worklists)} counties in {worklists_dir / night.isoformat()}")
+                     f"for {len(worklists)} counties under {worklists_dir}")
     return dg.MaterializeResult(metadata={
         "report": dg.MetadataValue.path(str(index)),
         "night": night.isoformat(),

@@ -247,7 +247,7 @@ def _load(conn: duckdb.DuckDBPyConnection, feed: Feed, delivery: Delivery, diges
 
 
 def _record_incomplete(conn: duckdb.DuckDBPyConnection, feed: Feed, delivery: Delivery) -> None:
-    notice = Notice(f"{delivery.folder}: no _SUCCESS yet (still being written); "
+    notice = Notice(f"{delivery.name}: no _SUCCESS yet (still being written); "
                     "it is loaded on the first run after it is complete",
                     f"{delivery.name}：尚无 _SUCCESS 标记（可能仍在写入），本次未读取；"
                     "标记出现后的第一次运行会自动入库")  # fmt: skip

@@ -27,7 +27,7 @@ checked as (
         persons.village_code as area_code, persons.household_id as record_key,
         null as record_year, persons.id_number, persons.name,
         case when not coalesce(records.covered, false)
-            then persons.year || '-08-31年满' || persons.age_on_aug31 || '周岁，无'
+            then persons.year || '年8月31日年满' || persons.age_on_aug31 || '周岁，无'
                 || persons.year || '-' || (persons.year + 1) || '学年在读或休学记录（'
                 || coalesce('学籍状态为' || records.statuses, '教育部门无此人学籍记录') || '）'
         end as detail
