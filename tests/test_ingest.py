@@ -1,20 +1,12 @@
 """The generic ingest path on hand-built deliveries: every quarantine case, the file-level
 rejections, encodings, formats, and re-deliveries."""
 
-import duckdb
-import pytest
 
 from pipelines.feeds import FEEDS, TABLES
 from pipelines.ingest.stage import ingest_feed
 from tests.deliveries import REGISTRY_HEADER, STANDARDS_HEADER, deliver, person
 
 VILLAGE = "510101100201"
-
-
-@pytest.fixture
-def conn(tmp_path):
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as c:
-        yield c
 
 
 def ingest(conn, raw, feed_id):

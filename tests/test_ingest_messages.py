@@ -2,13 +2,11 @@
 files, a file cut off in transfer, a workbook with a cover sheet; and the Chinese text
 every rejection and warning gets, naming the file relative to the deliveries folder."""
 
-import duckdb
 import polars as pl
-import pytest
 
-from pipelines.feeds import FEEDS, TABLES
-from pipelines.ingest.stage import ingest_feed
+from pipelines.feeds import TABLES
 from tests.deliveries import REGISTRY_HEADER, STANDARDS_HEADER, deliver, person, table_file
+from tests.test_ingest import ingest
 
 VILLAGE = "510101100201"
 EDUCATION = [c.header for c in TABLES["education"].columns]
@@ -17,16 +15,6 @@ EDUCATION = [c.header for c in TABLES["education"].columns]
 def pupil(student_no: str) -> list[str]:
     return [student_no, "11010519491231002X", "张三", "2020-2021", "小学", "在读", "X", VILLAGE,
             "", ""]  # fmt: skip
-
-
-@pytest.fixture
-def conn(tmp_path):
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as c:
-        yield c
-
-
-def ingest(conn, raw, feed_id):
-    return ingest_feed(conn, raw, FEEDS[feed_id], log=lambda _: None)
 
 
 def file_rows(conn, feed):
