@@ -10,6 +10,13 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
     exit 1
 fi
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[dev]'
+# pip's notices (index locations, setuptools' editable-install banner) go to a log that is
+# shown only when the install fails, so the demo's console shows what a user acts on.
+log=.venv/pip-install.log
+if ! { .venv/bin/python -m pip install --quiet --upgrade pip &&
+       .venv/bin/python -m pip install --quiet -e '.[dev]'; } > "$log" 2>&1; then
+    cat "$log" >&2
+    echo "setup failed: pip could not install povmon (its output is above and in $log)" >&2
+    exit 1
+fi
 echo "installed: .venv/bin/povmon ($(.venv/bin/python -c 'import dagster, dbt.version, duckdb, great_expectations as gx; print(f"dagster {dagster.__version__}, dbt-core {dbt.version.__version__}, duckdb {duckdb.__version__}, great-expectations {gx.__version__}")'))"
