@@ -8,13 +8,13 @@ final as (
         feed,
         delivery_date,
         file,
-        table_name,
         rows_read,
         rows_accepted,
         rows_quarantined,
         encoding,
         status,
         message,
+        table_name,
         message_zh
     from files
 )
