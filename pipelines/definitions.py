@@ -4,10 +4,12 @@ the schedule, the sensor and `povmon run` all load this."""
 
 import dagster as dg
 
+from pipelines.duckdb_limits import export_for_dbt
 from pipelines.settings import Settings
 
 settings = Settings.from_env()
 settings.export()  # before the dbt project is parsed: its profile reads the warehouse path
+export_for_dbt()  # and DuckDB's memory and thread caps
 
 from pipelines.assets.checks import suite_checks  # noqa: E402
 from pipelines.assets.ingest import feed_assets, ingest_log  # noqa: E402

@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from pipelines.duckdb_limits import duckdb_config
 from pipelines.restricted import private_file, private_folder
 
 
@@ -27,7 +28,8 @@ class Warehouse(dg.ConfigurableResource):
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         private_folder(Path(self.path).parent)
-        conn = duckdb.connect(self.path, read_only=read_only)
+        conn = duckdb.connect(self.path, read_only=read_only,
+                              config=duckdb_config(Path(self.path)))
         private_file(Path(self.path))
         try:
             yield conn

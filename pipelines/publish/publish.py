@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.duckdb_limits import duckdb_config
+
 PUBLISHED_FILE = "warehouse.duckdb"
 PERSONAL_COLUMNS = frozenset({"id_number", "name", "head_id_number"})
 # Written in DuckDB 1.0's storage format so that statisticians' older clients (the DuckDB
@@ -43,7 +45,7 @@ def publish(warehouse_path: Path, marts_dir: Path) -> Published:
     building.unlink(missing_ok=True)
     tables: dict[str, int] = {}
     parquet_tmp: list[tuple[Path, Path]] = []
-    with duckdb.connect() as conn:
+    with duckdb.connect(config=duckdb_config(warehouse_path)) as conn:
         conn.execute(f"attach {_sql_text(str(warehouse_path))} as source (read_only)")
         conn.execute(f"attach {_sql_text(str(building))} as published "
                      f"(storage_version {_sql_text(STORAGE_VERSION)})")

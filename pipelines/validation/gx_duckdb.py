@@ -24,7 +24,6 @@ validating a province of any size needs the same few hundred MiB.
 """
 
 import logging
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -33,8 +32,9 @@ from pathlib import Path
 import great_expectations as gx
 from great_expectations.execution_engine import sqlalchemy_execution_engine
 
-MEMORY_LIMIT = "256MB"
-SPILL_DIRECTORY = Path(tempfile.gettempdir()) / "povmon-gx-spill"
+from pipelines.duckdb_limits import duckdb_config
+
+MEMORY_LIMIT = "256MB"  # a suite's aggregates are narrow: they spill rather than grow
 
 
 class _TopLevelTypesAreRightForDuckDB(logging.Filter):
@@ -70,8 +70,8 @@ def duckdb_batch(
     datasource = context.data_sources.add_or_update_sql(
         name=f"warehouse:{name}",
         connection_string=f"duckdb:///{warehouse}",
-        kwargs={"connect_args": {"read_only": True, "config": {
-            "memory_limit": MEMORY_LIMIT, "temp_directory": str(SPILL_DIRECTORY)}}},
+        kwargs={"connect_args": {"read_only": True,
+                                 "config": duckdb_config(warehouse, memory_limit=MEMORY_LIMIT)}},
     )
     asset = datasource.add_table_asset(name=name, table_name=table, schema_name=schema)
     try:
