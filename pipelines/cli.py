@@ -9,6 +9,7 @@ import os
 import resource
 import sys
 import time
+from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 
@@ -71,6 +72,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"error: no deliveries folder {settings.raw_dir}; create feeds with "
               "`povmon generate --out DIR` or pass --raw DIR", file=sys.stderr)  # fmt: skip
         return 2
+    from pipelines.profiling import MemorySampler, profile_table, step_profile
     from pipelines.restricted import SharedRestrictedFolder, private_folder, refuse_shared
     from pipelines.run_lock import WarehouseBusy, warehouse_lock
 
@@ -78,12 +80,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not args.allow_shared_warehouse:
             refuse_shared([settings.warehouse_path.parent, settings.worklists_dir])
         private_folder(settings.warehouse_path.parent)
-        with warehouse_lock(settings.warehouse_path):
+        sampler = MemorySampler()
+        with warehouse_lock(settings.warehouse_path), sampler if args.profile else nullcontext():
             night = args.run_date or night_of({})
             started = time.monotonic()
-            instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+            instance = (dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME")
+                        else dg.DagsterInstance.ephemeral())
             result = defs.resolve_job_def("nightly").execute_in_process(
-                instance=instance or dg.DagsterInstance.ephemeral(),
+                instance=instance,
                 tags={RUN_DATE_TAG: night.isoformat()},
                 run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
                 raise_on_error=False,
@@ -112,6 +116,10 @@ def cmd_run(args: argparse.Namespace) -> int:
               f"{outcome}. See the errors above."]), file=sys.stderr)  # fmt: skip
         return 1
     print(_run_summary(settings.marts_dir, night, elapsed, checks))
+    if args.profile:
+        peak = max((mib for _, mib in sampler.samples), default=0.0)
+        print("\nseconds and peak memory per step:\n"
+              + profile_table(step_profile(instance, result.run_id, sampler), elapsed, peak))
     return 0
 
 
@@ -216,6 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--allow-shared-warehouse", action="store_true",
                      help="write into a restricted folder (the warehouse's, or its worklists/) "
                      "that other accounts can read; refused otherwise, since it holds ID numbers")
+    run.add_argument("--profile", action="store_true",
+                     help="after the summary, print seconds and peak memory of every step")
     run.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING"])
     run.set_defaults(func=cmd_run)
 

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Figures, not tests: generate N persons, run a first night (everything new) and a second
-# night (nothing new), and print time and peak memory of each step.
+# Figures, not tests: generate N persons, then time three nights, each with seconds and
+# peak memory (of any process) per step, and the bare-DuckDB floor for loading the files:
+#   1. first night (everything new)
+#   2. nothing new
+#   3. a corrected re-delivery of the latest delivery of every feed
 #   bash scripts/benchmark.sh [PERSONS] [WORKDIR]     e.g. bash scripts/benchmark.sh 1000000
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,11 +11,23 @@ PERSONS="${1:-1000000}"
 WORK="${2:-/tmp/povmon-benchmark-$PERSONS}"
 rm -rf "$WORK"
 echo "== generate $PERSONS persons into $WORK/raw"
-.venv/bin/povmon generate --persons "$PERSONS" --seed 1 --out "$WORK/raw"
+/usr/bin/time -f "generate: %e s, peak %M KiB" .venv/bin/povmon generate --persons "$PERSONS" --seed 1 --out "$WORK/raw"
 du -sh "$WORK/raw"
-for night in first second; do
-    echo "== $night night"
-    .venv/bin/povmon run --raw "$WORK/raw" --marts "$WORK/marts" \
-        --warehouse "$WORK/warehouse/warehouse.duckdb" --log-level WARNING 2>/dev/null \
-        | grep -E "run succeeded|Finished running|checks:" || { echo "run failed"; exit 1; }
+night() {
+    echo "== $1"
+    .venv/bin/povmon run --demo --raw "$WORK/raw" --marts "$WORK/marts" \
+        --warehouse "$WORK/warehouse/warehouse.duckdb" --log-level WARNING --profile 2>/dev/null \
+        | sed -n '/^run succeeded/p;/^files by status/,/^checks:/p;/^seconds and peak memory/,$p' \
+        || { echo "run failed"; exit 1; }
+}
+night "first night (everything new)"
+night "second night (nothing new)"
+for feed in "$WORK"/raw/*/; do
+    [ "$(basename "$feed")" = _truth ] && continue
+    latest=$(ls -d "$feed"*/ | sort | while read -r d; do [ -e "$d/_SUCCESS" ] && echo "$d"; done | tail -n 1)
+    file=$(ls "$latest"*.csv | head -n 1)
+    printf '\n' >> "$file"   # a changed file: the delivery is reloaded as a corrected re-delivery
 done
+night "third night (a corrected re-delivery of every feed)"
+echo "== bare DuckDB floor"
+.venv/bin/python scripts/bare_duckdb_load.py "$WORK/raw"
