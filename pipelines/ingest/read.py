@@ -117,14 +117,34 @@ def _checked_records(text: str) -> tuple[pl.DataFrame, list[MalformedLine]]:
     return pl.DataFrame(good, schema=schema, orient="row"), malformed
 
 
+def _every_line_has_the_header_fields(data: bytes) -> bool:
+    """True when each line has as many fields as the header, counted without leaving
+    Polars (commas outside quoted values); False when one does not, or when a quoted value
+    spans lines and only a record-by-record read can tell."""
+    try:  # each physical line as one value: no separator, no quoting
+        lines = pl.read_csv(data, has_header=False, quote_char=None, separator="\x1f",
+                            new_columns=["line"], infer_schema=False)["line"].fill_null("")
+    except pl.exceptions.PolarsError:
+        return False
+    lines = lines.str.strip_suffix("\r")
+    quoted = lines.str.contains('"', literal=True)
+    if (lines.filter(quoted).str.count_matches('"', literal=True) % 2 != 0).any():
+        return False
+    unquoted = lines.zip_with(~quoted, lines.str.replace_all(r'"[^"]*"', ""))
+    fields = unquoted.str.count_matches(",", literal=True) + 1
+    return bool(((fields == fields[0]) | (lines == "")).all())
+
+
 def _read_csv(data: bytes, path: Path, name: str) -> tuple[pl.DataFrame, list[MalformedLine]]:
     """The fast reader, unless a record may have the wrong number of fields: it refuses
-    too many, and pads too few with NULLs, which shows as a NULL in the last column."""
+    too many, and pads too few with NULLs, which shows as a NULL in the last column, so a
+    file with NULLs there has its fields counted before the fast read is trusted."""
     try:
         frame = pl.read_csv(data, infer_schema=False, raise_if_empty=False)
     except pl.exceptions.ComputeError:
         frame = None
-    if frame is not None and (frame.width == 0 or frame[:, -1].null_count() == 0):
+    if frame is not None and (frame.width == 0 or frame[:, -1].null_count() == 0
+                              or _every_line_has_the_header_fields(data)):
         return frame.with_row_index("source_row", FIRST_DATA_ROW).cast({"source_row": pl.Int64}), []
     try:
         return _checked_records(data.decode("utf-8"))
