@@ -5,13 +5,21 @@
 #   2. nothing new
 #   3. a corrected re-delivery of the latest delivery of every feed
 #   bash scripts/benchmark.sh [PERSONS] [WORKDIR]     e.g. bash scripts/benchmark.sh 1000000
+# REUSE=1 keeps the generated deliveries of an earlier benchmark in WORKDIR (only the
+# warehouse and marts are built anew).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PERSONS="${1:-1000000}"
 WORK="${2:-/tmp/povmon-benchmark-$PERSONS}"
-rm -rf "$WORK"
-echo "== generate $PERSONS persons into $WORK/raw"
-/usr/bin/time -f "generate: %e s, peak %M KiB" .venv/bin/povmon generate --persons "$PERSONS" --seed 1 --out "$WORK/raw"
+if [ "${REUSE:-0}" = 1 ] && [ -d "$WORK/raw/_truth" ]; then
+    echo "== reusing the deliveries in $WORK/raw"
+    rm -rf "$WORK/warehouse" "$WORK/marts"
+else
+    rm -rf "$WORK"
+    echo "== generate $PERSONS persons into $WORK/raw"
+    /usr/bin/time -f "generate: %e s, peak %M KiB" .venv/bin/povmon generate --persons "$PERSONS" \
+        --seed 1 --out "$WORK/raw"
+fi
 du -sh "$WORK/raw"
 night() {
     echo "== $1"
@@ -24,9 +32,12 @@ night "first night (everything new)"
 night "second night (nothing new)"
 for feed in "$WORK"/raw/*/; do
     [ "$(basename "$feed")" = _truth ] && continue
-    latest=$(ls -d "$feed"*/ | sort | while read -r d; do [ -e "$d/_SUCCESS" ] && echo "$d"; done | tail -n 1)
-    file=$(ls "$latest"*.csv | head -n 1)
-    printf '\n' >> "$file"   # a changed file: the delivery is reloaded as a corrected re-delivery
+    latest=""
+    for delivery in "$feed"*/; do
+        if [ -e "$delivery/_SUCCESS" ]; then latest="$delivery"; fi
+    done
+    csvs=("$latest"*.csv)
+    printf '\n' >> "${csvs[0]}"   # a changed file: the delivery is reloaded as a corrected re-delivery
 done
 night "third night (a corrected re-delivery of every feed)"
 echo "== bare DuckDB floor"

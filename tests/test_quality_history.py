@@ -80,6 +80,25 @@ def test_dagster_records_the_flag_counts_per_rule(nights):
     assert "| R03 | 2 | 1 | 0 |" in metadata["flags_by_rule"]
 
 
+def test_second_night_revalidates_only_the_corrected_feed_and_keeps_the_docs(nights):
+    """Only the registry was re-delivered: its suites run again; every other suite's
+    outcome of night 1 stands, and the dbt docs page (same manifest) is kept."""
+    instance = dg.DagsterInstance.from_config(str(nights[3]))
+    checks = {}
+    for record in instance.get_records_for_run(
+            run_id=instance.get_runs()[0].run_id,
+            of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records:
+        evaluation = record.event_log_entry.dagster_event.event_specific_data
+        checks[evaluation.check_name] = evaluation.description
+    assert "result kept" not in checks["registry_quality"]
+    assert "result kept" not in checks["registry_contract"]
+    kept = sorted(name for name, text in checks.items() if text.endswith("; result kept)"))
+    assert kept == sorted(name for name in checks if not name.startswith("registry_"))
+    assert len(kept) == 14
+    event = instance.get_latest_materialization_event(dg.AssetKey(["publish", "published_marts"]))
+    assert event.asset_materialization.metadata["docs_rebuilt"].value is False
+
+
 def test_run_summary_prints_the_counts_and_where_the_report_is(nights):
     stdout = nights[4]
     assert "R02 0/0/1" in stdout and "R03 2/1/0" in stdout

@@ -134,3 +134,24 @@ def test_a_household_without_a_head_is_flagged_r17(tmp_path):
 def test_quality_suites_hold_every_kind_of_check():
     kinds = {e.meta["rule"] for t in TABLES.values() for e in quality_suite(t).expectations}
     assert kinds == {"R01", "range", "natural_key", "R17"}
+
+
+def test_a_suite_runs_again_only_when_what_it_sees_has_changed(tmp_path):
+    """Nothing new: the recorded outcome stands and GX does not run (no new validation
+    result is stored). A new delivery of the feed: the suite runs again."""
+    stage(tmp_path, "standards", [VALID_ROWS["standards"]]).close()
+    args = (tmp_path / "w.duckdb", tmp_path / "gx", tmp_path / "docs", TABLES["standards"])
+    first = validate(*args, "quality")
+    results = sorted((tmp_path / "gx").rglob("validations/**/*.json"))
+    again = validate(*args, "quality")
+    assert (first.reused, again.reused) == (False, True)
+    assert (again.success, again.evaluated, again.failures) == (True, 5, [])
+    assert again.summary() == (f"standards.quality: all 5 expectations met (unchanged since "
+                               f"{first.validated_at}; result kept)")
+    assert sorted((tmp_path / "gx").rglob("validations/**/*.json")) == results
+
+    deliver(tmp_path / "raw", "standards", "2021-01-15", {"standards_1.csv": table_file(
+        TABLES["standards"], [{**VALID_ROWS["standards"], "year": "2021"}])})
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+        ingest_feed(conn, tmp_path / "raw", FEEDS["standards"], log=lambda _: None)
+    assert validate(*args, "quality").reused is False

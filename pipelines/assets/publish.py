@@ -1,5 +1,6 @@
 """The publish asset: runs after every mart and dbt test succeeded."""
 
+import hashlib
 import shutil
 import tempfile
 from pathlib import Path
@@ -13,11 +14,22 @@ from pipelines.publish.publish import publish
 from pipelines.resources import Warehouse
 
 DOCS_FOLDER = "docs"
+DOCS_STAMP = ".manifest.sha256"  # the manifest the page was built from
 
 
-def build_docs(dbt: DbtCliResource, marts_dir: Path) -> Path:
+def _manifest_digest() -> str:
+    return hashlib.sha256(dbt_project.manifest_path.read_bytes()).hexdigest()
+
+
+def build_docs(dbt: DbtCliResource, marts_dir: Path) -> Path | None:
     """`dbt docs generate --static`: one self-contained page, built beside the marts under
-    a hidden name; the caller moves it into place."""
+    a hidden name; the caller moves it into place. None when the published page was built
+    from the same manifest (the models, columns and descriptions have not changed), which
+    saves a dbt invocation on most nights."""
+    digest = _manifest_digest()
+    stamp = marts_dir / DOCS_FOLDER / DOCS_STAMP
+    if stamp.exists() and stamp.read_text() == digest:
+        return None
     building = marts_dir / f".{DOCS_FOLDER}.building"
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
@@ -25,6 +37,7 @@ def build_docs(dbt: DbtCliResource, marts_dir: Path) -> Path:
         dbt.cli(["docs", "generate", "--static"], manifest=dbt_project.manifest_path,
                 target_path=Path(target)).wait()  # fmt: skip
         shutil.copy(Path(target) / "static_index.html", building / "index.html")
+    (building / DOCS_STAMP).write_text(digest)
     return building
 
 
@@ -43,13 +56,16 @@ def published_marts(
     marts_dir = Path(warehouse.marts_dir)
     docs = build_docs(dbt, marts_dir)
     result = publish(Path(warehouse.path), marts_dir)
-    shutil.rmtree(marts_dir / DOCS_FOLDER, ignore_errors=True)
-    docs.rename(marts_dir / DOCS_FOLDER)
-    context.log.info(f"published {len(result.tables)} marts to {result.database}")
+    if docs is not None:
+        shutil.rmtree(marts_dir / DOCS_FOLDER, ignore_errors=True)
+        docs.rename(marts_dir / DOCS_FOLDER)
+    context.log.info(f"published {len(result.tables)} marts to {result.database}"
+                     + ("" if docs else "; dbt docs unchanged (same manifest), kept"))
     return dg.MaterializeResult(
         metadata={
             "database": dg.MetadataValue.path(str(result.database)),
             "docs": dg.MetadataValue.path(str(marts_dir / DOCS_FOLDER / "index.html")),
+            "docs_rebuilt": docs is not None,
             **{f"rows_{table}": rows for table, rows in result.tables.items()},
         }
     )
