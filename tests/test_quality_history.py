@@ -89,7 +89,8 @@ def test_second_night_revalidates_only_the_corrected_feed_and_keeps_the_docs(nig
             run_id=instance.get_runs()[0].run_id,
             of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records:
         evaluation = record.event_log_entry.dagster_event.event_specific_data
-        checks[evaluation.check_name] = evaluation.description
+        if evaluation.check_name.endswith(("_contract", "_quality")):  # GX, not dbt tests
+            checks[evaluation.check_name] = evaluation.description
     assert "result kept" not in checks["registry_quality"]
     assert "result kept" not in checks["registry_contract"]
     kept = sorted(name for name, text in checks.items() if text.endswith("; result kept)"))
