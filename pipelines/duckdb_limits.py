@@ -28,17 +28,25 @@ def spill_folder(warehouse: Path) -> Path:
     return warehouse.parent / SPILL_FOLDER
 
 
+def _memory_limit(environ: Mapping[str, str]) -> str:
+    return environ.get(MEMORY_LIMIT_VARIABLE) or DEFAULT_MEMORY_LIMIT
+
+
+def _threads(environ: Mapping[str, str]) -> str:
+    return environ.get(THREADS_VARIABLE) or str(os.cpu_count() or 1)
+
+
 def export_for_dbt(environ: dict[str, str] = os.environ) -> None:
     """Put the defaults where dbt's profile (a subprocess) reads them, unless set."""
-    environ.setdefault(MEMORY_LIMIT_VARIABLE, DEFAULT_MEMORY_LIMIT)
-    environ.setdefault(THREADS_VARIABLE, str(os.cpu_count() or 1))
+    environ.setdefault(MEMORY_LIMIT_VARIABLE, _memory_limit(environ))
+    environ.setdefault(THREADS_VARIABLE, _threads(environ))
 
 
 def duckdb_config(warehouse: Path, environ: Mapping[str, str] = os.environ,
                   memory_limit: str | None = None) -> dict[str, str]:
     """Connection settings for a connection that works on ``warehouse``'s data."""
     return {
-        "memory_limit": memory_limit or environ.get(MEMORY_LIMIT_VARIABLE) or DEFAULT_MEMORY_LIMIT,
-        "threads": environ.get(THREADS_VARIABLE) or str(os.cpu_count() or 1),
+        "memory_limit": memory_limit or _memory_limit(environ),
+        "threads": _threads(environ),
         "temp_directory": str(spill_folder(warehouse)),
     }

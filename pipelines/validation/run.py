@@ -5,7 +5,8 @@ the Data Docs site, which shows counts and row references but no values, is writ
 ``<marts>/quality/data_docs/`` for statisticians and the quality report.
 
 A suite is run again only when what it would see has changed: the feed's loaded
-deliveries (dates and content fingerprints) or the suite itself. Otherwise the outcome
+deliveries (dates and content fingerprints), the staged table's columns and row count,
+or the suite itself. Otherwise the outcome
 recorded after the last run stands (a night with nothing new does not re-scan history),
 and the Data Docs keep showing that run.
 """
