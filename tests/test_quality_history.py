@@ -12,7 +12,7 @@ from tests.deliveries import REGISTRY_HEADER, deliver
 from tests.runner import query, run_pipeline
 from tests.test_quality_rules import P24, REGISTRY, deliver_county, person_key, row
 
-NIGHT1, NIGHT2 = "2026-11-22", "2026-11-23"
+NIGHT1, NIGHT2, NIGHT3 = "2026-11-22", "2026-11-23", "2026-11-24"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -132,3 +132,29 @@ def test_report_renders_in_headless_chromium_with_its_charts_and_links(nights, t
     trend = re.search(r'<svg[^>]*id="chart-trend".*?</svg>', dom, re.S).group(0)
     assert NIGHT1 in trend and NIGHT2 in trend
     assert "演示数据" not in dom  # a keyed run: no development-key warning
+
+
+def test_a_night_with_nothing_new_builds_only_the_quality_history(nights):
+    """Night 3 brings nothing: no model is rebuilt except the quality ones, which carry
+    night 2's 32 flags forward: all still open (none new or resolved), the 31 first seen on
+    night 1 open for 3 nights, H24's R03 (first seen night 2) for 2. The published marts
+    stay as they were, and Dagster records the other models as not rebuilt."""
+    raw, work, marts, dagster_home, _ = nights
+    incidence = query(marts, "select * from marts.poverty_incidence order by all")
+    run_pipeline(raw, work, "--run-date", NIGHT3, env={"DAGSTER_HOME": str(dagster_home)})
+    totals = query(marts, "select sum(flagged_records), sum(new_flags), sum(resolved_flags), "
+                          "sum(still_open_flags) from marts.quality_summary where run_date = ?",
+                   [NIGHT3])  # fmt: skip
+    assert totals == [(32, 0, 0, 32)]
+    opened = query(marts, "select str_split(first_seen_run_date::varchar, ' ')[1], nights_open, "
+                          "count(*) from marts.quality_flags where run_date = ? "
+                          "and flag_status = 'open' group by all order by all", [NIGHT3])
+    assert opened == [(NIGHT1, 3, 31), (NIGHT2, 2, 1)]
+    assert query(marts, "select * from marts.poverty_incidence order by all") == incidence
+    instance = dg.DagsterInstance.from_config(str(dagster_home))
+    def metadata(key):  # noqa: E306
+        event = instance.get_latest_materialization_event(dg.AssetKey(key))
+        return {k: v.value for k, v in event.asset_materialization.metadata.items()}
+    assert metadata(["marts", "poverty_incidence"])["unchanged_since"] == NIGHT2
+    assert "rebuilt" not in metadata(["quality", "quality_flag_history"])
+    assert metadata(["quality", "report"])["night"] == NIGHT3

@@ -3,6 +3,8 @@
 
 import json
 from collections.abc import Iterator, Mapping
+from datetime import date
+from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,9 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from pipelines.build_inputs import inputs_digest, last_build, record_build
 from pipelines.pseudonym import pseudonym_key
+from pipelines.resources import Warehouse
 from pipelines.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, night_of
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -67,6 +71,40 @@ MART_KEYS = [
 ]
 
 
+# The models a night with nothing new rebuilds: these two and everything downstream.
+CARRY_FORWARD_ROOTS = {dg.AssetKey(["restricted", "quality_worklist"]),
+                       dg.AssetKey(["quality", "quality_check_history"])}  # fmt: skip
+
+
+def _standing_models(context: dg.AssetExecutionContext) -> list[dg.AssetKey]:
+    """The selected models a carry-forward night leaves as they are, upstream first (Dagster
+    takes a multi-asset's outputs in dependency order, and none of these is downstream of
+    a rebuilt one)."""
+    deps = context.assets_def.asset_deps
+    rebuilt = set(CARRY_FORWARD_ROOTS)
+    while grown := {key for key in deps if key not in rebuilt and deps[key] & rebuilt}:
+        rebuilt |= grown
+    standing = context.selected_asset_keys - rebuilt
+    return list(TopologicalSorter({key: deps[key] & standing for key in standing}).static_order())
+
+
+def _night_unchanged(context: dg.AssetExecutionContext, dbt: DbtCliResource, night: date,
+                     since: date) -> Iterator[Any]:
+    """Nothing a model reads changed since ``since``'s build: only the quality history gets
+    tonight's rows (carried forward); every other model's table stands, and is reported to
+    Dagster as materialized without a rebuild so the publish and report steps run."""
+    standing = _standing_models(context)
+    for key in standing:
+        yield dg.Output(None, output_name=context.assets_def.get_output_name_for_asset_key(key),
+                        metadata={"rebuilt": False, "unchanged_since": since.isoformat()})
+    variables = {"run_date": night.isoformat(), "carry_forward_from": since.isoformat()}
+    # excluded by name: dagster-dbt adds the run's own selection, so a --select would not
+    # narrow it, while an --exclude does
+    yield from dbt.cli(["build", "--exclude", " ".join(key.path[-1] for key in standing),
+                        "--vars", json.dumps(variables)], context=context,
+                       target_path=dbt_project.target_path / "nightly").stream()  # fmt: skip
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
@@ -74,12 +112,27 @@ MART_KEYS = [
         settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True)
     ),
 )
-def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
+                     warehouse: Warehouse) -> Iterator[Any]:
     """dbt build: every model and its tests, in dependency order, the quality flags filed
-    under the run's night. One target folder for every run (runs are serial), not a new one
-    per run that would pile up night after night. Without the pseudonym key nothing is
-    built, so nothing can be published (pipelines/pseudonym.py)."""
-    pseudonym_key()
+    under the run's night; or, when nothing a model reads changed since the last build
+    (pipelines/build_inputs.py), only the night's quality history. One target folder for
+    every run (runs are serial), not a new one per run that would pile up night after
+    night. Without the pseudonym key nothing is built, so nothing can be published
+    (pipelines/pseudonym.py)."""
+    key = pseudonym_key()
     night = night_of(context.run.tags)
-    yield from dbt.cli(["build", "--vars", json.dumps({"run_date": night.isoformat()})],
-                       context=context, target_path=dbt_project.target_path / "nightly").stream()
+    with warehouse.connect(read_only=True) as conn:
+        digest = inputs_digest(conn, DBT_PROJECT_DIR, key)
+        last = last_build(conn)
+    everything = context.selected_asset_keys == context.assets_def.keys
+    if everything and last is not None and last.digest == digest:
+        context.log.info(f"nothing a model reads changed since the build of {last.night}: "
+                         "only the quality history is built for tonight")
+        yield from _night_unchanged(context, dbt, night, last.night)
+    else:
+        yield from dbt.cli(["build", "--vars", json.dumps({"run_date": night.isoformat()})],
+                           context=context, target_path=dbt_project.target_path / "nightly").stream()
+    if everything:  # a build of some models proves nothing about the others
+        with warehouse.connect() as conn:
+            record_build(conn, night, digest)

@@ -1,6 +1,7 @@
 -- Every row of each year's registry snapshot (duplicates included), with the area it counts
 -- in (its village, or the nearest known ancestor for an unknown code, rule R05) and its
--- county: what int_registry_persons deduplicates and the quality rules check.
+-- county: what int_registry_persons deduplicates and the quality rules check. Whether the
+-- ID number is valid is worked out here once, for the persons mart and rules R01-R03.
 with
 
 registry as (select * from {{ ref('stg_registry__persons') }}),
@@ -16,7 +17,8 @@ final as (
         snapshot_rows.*,
         reported_areas.area_code,
         reported_areas.is_known_village,
-        {{ county_code('snapshot_rows.village_code') }} as county_code
+        {{ county_code('snapshot_rows.village_code') }} as county_code,
+        {{ id_number_is_valid('snapshot_rows.id_number') }} as id_number_is_valid
     from snapshot_rows
     left join reported_areas on reported_areas.reported_code = snapshot_rows.village_code
 )

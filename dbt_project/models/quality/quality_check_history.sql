@@ -7,6 +7,15 @@
     full_refresh=false,
 ) }}
 
+{%- if carry_forward_from() and is_incremental() %}
+
+-- nothing changed since that night's build: its counts, under tonight's date
+select * replace ({{ quality_run_date() }} as run_date)
+from {{ this }}
+where run_date = cast('{{ carry_forward_from() }}' as date)
+
+{%- else %}
+
 with
 
 checked as (
@@ -34,3 +43,5 @@ final as (
 )
 
 select * from final
+
+{%- endif %}

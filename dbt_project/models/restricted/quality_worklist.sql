@@ -3,6 +3,13 @@
 -- stays in the restricted store; everything published derives from it without them.
 -- person_key() is the HMAC-SHA256 pseudonym (pipelines/pseudonym.py, registered by the
 -- dbt plugin with the key from POVMON_PSEUDONYM_KEY).
+{%- if carry_forward_from() %}
+
+-- nothing changed since that night's build: its worklist, under tonight's date
+select * replace ({{ quality_run_date() }} as run_date) from {{ this }}
+
+{%- else %}
+
 with
 
 checked as (select * from {{ ref('quality_checked_records') }} where is_flagged),
@@ -63,3 +70,5 @@ final as (
 )
 
 select * from final
+
+{%- endif %}

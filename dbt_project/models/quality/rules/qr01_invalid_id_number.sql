@@ -19,8 +19,9 @@ checked as (
     select
         'registry' as feed, year, delivery_date, county_code, village_code as area_code,
         household_id as record_key, null as record_year, id_number, name,
-        {{ id_number_problem('证件号码', 'id_number') }} as detail,
-        {{ id_number_problem('证件号码', 'id_number', public=true) }} as public_detail
+        {{ id_number_problem('证件号码', 'id_number', valid='id_number_is_valid') }} as detail,
+        {{ id_number_problem('证件号码', 'id_number', public=true, valid='id_number_is_valid') }}
+            as public_detail
     from registry
     union all
     select

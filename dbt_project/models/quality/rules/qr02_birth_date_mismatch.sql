@@ -4,7 +4,7 @@ with
 registry as (
     select
         *,
-        case when {{ id_number_is_valid('id_number') }}
+        case when id_number_is_valid
             then cast(strptime(substr(id_number, 7, 8), '%Y%m%d') as date) end as id_birth_date
     from {{ ref('int_registry_snapshot_rows') }}
 ),

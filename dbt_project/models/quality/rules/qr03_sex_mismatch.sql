@@ -5,7 +5,7 @@ with
 registry as (
     select
         *,
-        case when {{ id_number_is_valid('id_number') }} then
+        case when id_number_is_valid then
             case when cast(substr(id_number, 17, 1) as integer) % 2 = 1 then '男' else '女' end
         end as id_sex
     from {{ ref('int_registry_snapshot_rows') }}

@@ -5,16 +5,25 @@ with
 
 snapshot_rows as (select * from {{ ref('int_registry_snapshot_rows') }}),
 
+-- the few persons in several households first (cheap aggregates), their lists after
+several_households as (
+    select year, id_number
+    from snapshot_rows
+    group by year, id_number
+    having min(household_id) <> max(household_id)
+),
+
 households_of_person as (
     select year, id_number, list_sort(list(distinct household_id)) as households
     from snapshot_rows
+    inner join several_households using (year, id_number)
     group by year, id_number
 ),
 
 registry as (
-    select snapshot_rows.*, households_of_person.households
+    select snapshot_rows.*, coalesce(households_of_person.households, []) as households
     from snapshot_rows
-    inner join households_of_person using (year, id_number)
+    left join households_of_person using (year, id_number)
 ),
 
 checked as (

@@ -15,7 +15,10 @@ enrollment as (
         year,
         id_number,
         bool_or(covered) as covered,
-        string_agg(distinct record_status, '、' order by record_status) as statuses
+        -- only read for persons with no covered record; building it for every person
+        -- was the rule's main cost
+        string_agg(distinct record_status, '、' order by record_status)
+            filter (where not covered) as statuses
     from {{ ref('int_program_evidence') }}
     where program = 'medical_insurance'
     group by year, id_number

@@ -1,0 +1,76 @@
+"""What a night's dbt build was made from, so a night with nothing new can prove it.
+
+Every model depends only on the staged deliveries, the dbt project's files and the
+pseudonym key; the night's date (var run_date) only stamps the quality history. So when
+the digest of those three equals the one recorded after the last successful build, every
+table that build made is still right, and the night only needs its quality history rows:
+the warehouse asset then builds the quality models in carry-forward mode (the last
+night's flags under tonight's date) instead of every model.
+
+The digest covers raw.deliveries (feed, date, fingerprint, outcome: a new, corrected,
+rejected or incomplete delivery all change it), raw.ingest_files (the reconciliation
+mart), every file of the dbt project except its build output, and a hash of the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+BUILDS_DDL = """
+create schema if not exists raw;
+create table if not exists raw.warehouse_builds (
+    run_date date, inputs_digest varchar, built_at timestamp);
+"""
+PROJECT_PARTS = ("dbt_project.yml", "models", "macros", "seeds", "tests")
+
+
+@dataclass(frozen=True)
+class Build:
+    night: date
+    digest: str
+
+
+def _project_files(project_dir: Path) -> list[Path]:
+    files = []
+    for part in PROJECT_PARTS:
+        path = project_dir / part
+        files += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    return files
+
+
+def inputs_digest(conn: duckdb.DuckDBPyConnection, project_dir: Path, key: bytes) -> str:
+    """One digest of everything a dbt build reads, except the night's date."""
+    digest = hashlib.sha256(hashlib.sha256(key).digest())
+    for sql in ("select feed, delivery_date, fingerprint, status from raw.deliveries order by all",
+                "select * from raw.ingest_files order by all"):
+        for row in conn.execute(sql).fetchall():
+            digest.update(repr(row).encode())
+    for path in _project_files(project_dir):
+        digest.update(f"{path.relative_to(project_dir)}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def last_build(conn: duckdb.DuckDBPyConnection) -> Build | None:
+    """The most recent successful build, or None before the first (or an old warehouse)."""
+    exists = conn.execute(
+        "select count(*) from duckdb_tables() "
+        "where schema_name = 'raw' and table_name = 'warehouse_builds'"
+    ).fetchall()[0][0]
+    if not exists:
+        return None
+    rows = conn.execute(
+        "select run_date, inputs_digest from raw.warehouse_builds order by built_at desc limit 1"
+    ).fetchall()
+    return Build(*rows[0]) if rows else None
+
+
+def record_build(conn: duckdb.DuckDBPyConnection, night: date, digest: str) -> None:
+    conn.execute(BUILDS_DDL)
+    conn.execute("insert into raw.warehouse_builds values (?, ?, current_timestamp)",
+                 [night, digest])
