@@ -6,7 +6,8 @@
 #   3. a corrected re-delivery of the latest delivery of every feed
 #   bash scripts/benchmark.sh [PERSONS] [WORKDIR]     e.g. bash scripts/benchmark.sh 1000000
 # REUSE=1 keeps the generated deliveries of an earlier benchmark in WORKDIR (only the
-# warehouse and marts are built anew).
+# warehouse and marts are built anew). NIGHTS=1 or 2 runs only the first night(s), FLOOR=0
+# skips the bare-DuckDB floor: at 10 M persons each is most of an hour.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PERSONS="${1:-1000000}"
@@ -21,24 +22,32 @@ else
         --seed 1 --out "$WORK/raw"
 fi
 du -sh "$WORK/raw"
-night() {
+night() {  # night LABEL DAYS_AGO: each night its own run date, as on a real server
     echo "== $1"
-    .venv/bin/povmon run --demo --raw "$WORK/raw" --marts "$WORK/marts" \
+    .venv/bin/povmon run --demo --run-date "$(date -d "-$2 days" +%F)" --raw "$WORK/raw" --marts "$WORK/marts" \
         --warehouse "$WORK/warehouse/warehouse.duckdb" --log-level WARNING --profile 2>/dev/null \
         | sed -n '/^run succeeded/p;/^files by status/,/^checks:/p;/^seconds and peak memory/,$p' \
         || { echo "run failed"; exit 1; }
 }
-night "first night (everything new)"
-night "second night (nothing new)"
-for feed in "$WORK"/raw/*/; do
-    [ "$(basename "$feed")" = _truth ] && continue
-    latest=""
-    for delivery in "$feed"*/; do
-        if [ -e "$delivery/_SUCCESS" ]; then latest="$delivery"; fi
+redeliver_latest() {
+    for feed in "$WORK"/raw/*/; do
+        [ "$(basename "$feed")" = _truth ] && continue
+        latest=""
+        for delivery in "$feed"*/; do
+            if [ -e "$delivery/_SUCCESS" ]; then latest="$delivery"; fi
+        done
+        csvs=("$latest"*.csv)
+        printf '\n' >> "${csvs[0]}"   # a changed file: reloaded as a corrected re-delivery
     done
-    csvs=("$latest"*.csv)
-    printf '\n' >> "${csvs[0]}"   # a changed file: the delivery is reloaded as a corrected re-delivery
-done
-night "third night (a corrected re-delivery of every feed)"
-echo "== bare DuckDB floor"
-.venv/bin/python scripts/bare_duckdb_load.py "$WORK/raw"
+}
+NIGHTS="${NIGHTS:-3}"
+night "first night (everything new)" 2
+if [ "$NIGHTS" -ge 2 ]; then night "second night (nothing new)" 1; fi
+if [ "$NIGHTS" -ge 3 ]; then
+    redeliver_latest
+    night "third night (a corrected re-delivery of every feed)" 0
+fi
+if [ "${FLOOR:-1}" = 1 ]; then
+    echo "== bare DuckDB floor"
+    .venv/bin/python scripts/bare_duckdb_load.py "$WORK/raw"
+fi

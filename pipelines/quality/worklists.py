@@ -7,6 +7,9 @@ The workbook's second sheet lists the province's problem files of the deliveries
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -55,16 +58,28 @@ class Worklist:
     xlsx: Path
 
 
+def _write_county(job: tuple[pl.DataFrame, pl.DataFrame, Path, Path]) -> None:
+    """One county's CSV and workbook (in a worker process: xlsxwriter is pure Python)."""
+    table, problems, csv, xlsx = job
+    table.write_csv(csv, include_bom=True)
+    with xlsxwriter.Workbook(xlsx) as workbook:
+        table.write_excel(workbook, worksheet="问题清单", autofit=True, freeze_panes="A2")
+        problems.write_excel(workbook, worksheet="报送文件问题", autofit=True, freeze_panes="A2")
+    for path in (csv, xlsx):
+        private_file(path)
+
+
 def write_worklists(conn: duckdb.DuckDBPyConnection, night: date, out_dir: Path) -> list[Worklist]:
     """One CSV (UTF-8 with BOM, so Excel shows the Chinese) and one XLSX per county with
-    flags, in the county's own folder; a re-run of the night replaces that night's files."""
+    flags, in the county's own folder; a re-run of the night replaces that night's files.
+    Workbooks are written on every core: they were most of the report step's time."""
     flags = conn.sql(WORKLIST_QUERY, params=[night]).pl()
     problems = pl.DataFrame(in_chinese(conn.execute(PROBLEM_FILES).fetchall()),
                             schema=HEADERS_ZH, orient="row")
     private_folder(out_dir)
     for old in out_dir.glob(f"*/*_{night.isoformat()}.*"):
         old.unlink()
-    written = []
+    written, jobs = [], []
     for (county_code, county_name), rows in flags.group_by("county_code", "county_name",
                                                            maintain_order=True):
         county = f"{county_code[:6]}_{county_name or '未知县'}"
@@ -75,12 +90,14 @@ def write_worklists(conn: duckdb.DuckDBPyConnection, night: date, out_dir: Path)
             pl.col("flag_status").replace({"new": "新发现", "open": "未整改"}),
         ).select(list(HEADERS)).rename(HEADERS)
         csv, xlsx = folder / f"{stem}.csv", folder / f"{stem}.xlsx"
-        table.write_csv(csv, include_bom=True)
-        with xlsxwriter.Workbook(xlsx) as workbook:
-            table.write_excel(workbook, worksheet="问题清单", autofit=True, freeze_panes="A2")
-            problems.write_excel(workbook, worksheet="报送文件问题", autofit=True, freeze_panes="A2")
-        for path in (csv, xlsx):
-            private_file(path)
+        jobs.append((table, problems, csv, xlsx))
         written.append(Worklist(county_code, county_name or "未知县", rows.height,
                                 int((rows["severity"] == "error").sum()), csv, xlsx))
+    workers = min(len(jobs), os.cpu_count() or 1)
+    if workers > 1:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            list(pool.map(_write_county, jobs))
+    else:
+        for job in jobs:
+            _write_county(job)
     return written
