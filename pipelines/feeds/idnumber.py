@@ -46,12 +46,13 @@ def check_character_expr(first17: pl.Expr) -> pl.Expr:
 
 def valid_sql(column: str) -> str:
     """DuckDB SQL that is true when ``column`` holds a valid ID number (rule R01); the dbt
-    macro ``id_number_is_valid`` says the same, and a test holds the two together."""
-    weights = ", ".join(map(str, WEIGHTS))
+    macro ``id_number_is_valid`` says the same, and a test holds the two together. The
+    check-character sum is written out term by term: a list lambda per row cost DuckDB
+    about a third more on millions of rows."""
+    total = " + ".join(f"try_cast(substr({column}, {i}, 1) as integer) * {w}"
+                       for i, w in enumerate(WEIGHTS, start=1))
     return (
         f"coalesce(regexp_full_match({column}, '[0-9]{{17}}[0-9X]') "
         f"and try_strptime(substr({column}, 7, 8), '%Y%m%d') is not null "
-        f"and substr('{CHECK_CHARS}', 1 + cast(list_sum(list_transform(range(1, 18), "
-        f"lambda i: try_cast(substr({column}, i, 1) as integer) * [{weights}][i])) % 11 as integer), 1)"
-        f" = right({column}, 1), false)"
+        f"and substr('{CHECK_CHARS}', 1 + ({total}) % 11, 1) = right({column}, 1), false)"
     )
