@@ -39,7 +39,10 @@ def _project_files(project_dir: Path) -> list[Path]:
     files = []
     for part in PROJECT_PARTS:
         path = project_dir / part
-        files += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.is_file())
+        elif path.exists():
+            files.append(path)
     return files
 
 
