@@ -306,7 +306,7 @@ def ingest_feed(conn: duckdb.DuckDBPyConnection, raw_dir: Path, feed: Feed,
                 log: Callable[[str], None] = print) -> FeedSummary:
     """Bring the warehouse up to date with every delivery of ``feed`` under ``raw_dir``."""
     ensure_tables(conn, feed)
-    workers = int(conn.execute("select current_setting('threads')").fetchone()[0])
+    workers = int(conn.execute("select current_setting('threads')").fetchall()[0][0])
     summary = FeedSummary(feed.id)
     deliveries, summary.warnings = discover(raw_dir, feed.id)
     for delivery in deliveries:
