@@ -64,16 +64,15 @@ class WarehouseTranslator(DagsterDbtTranslator):
 
 ensure_manifest(dbt_project)
 
-MART_KEYS = [
-    dg.AssetKey(["marts", node["name"]])
-    for node in json.loads(dbt_project.manifest_path.read_text())["nodes"].values()
-    if node["resource_type"] == "model" and node["config"].get("schema") == "marts"
-]
-
-
-# The models a night with nothing new rebuilds: these two and everything downstream.
-CARRY_FORWARD_ROOTS = {dg.AssetKey(["restricted", "quality_worklist"]),
-                       dg.AssetKey(["quality", "quality_check_history"])}  # fmt: skip
+_MODELS = [node for node in json.loads(dbt_project.manifest_path.read_text())["nodes"].values()
+           if node["resource_type"] == "model"]
+MART_KEYS = [dg.AssetKey(["marts", node["name"]]) for node in _MODELS
+             if node["config"].get("schema") == "marts"]
+# The models a night with nothing new rebuilds: those tagged every_night in dbt (the
+# night's quality history; delivery timeliness, which depends on the run date) and
+# everything downstream of them.
+CARRY_FORWARD_ROOTS = {dg.AssetKey([node["config"]["schema"], node["name"]]) for node in _MODELS
+                       if "every_night" in node["config"].get("tags", [])}
 
 
 def _standing_models(context: dg.AssetExecutionContext) -> list[dg.AssetKey]:

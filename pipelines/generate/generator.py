@@ -14,13 +14,18 @@ pipeline did not compute:
   single-feed rules counted from what was planted (each row's ``_flags``, quarantined rows
   excluded), cross-feed rules worked out from the delivered rows (generate/cross_feed.py).
 
-Deliveries per year Y: standards Y-01-15; registry Y-06-30 and Y-12-31; funds Y-06-30
-and Y-12-31; education Y-10-15; dibao and population Y-12-31; medical as 医保局 sends it:
-the enrollment roster with March's claims on Y-03-31, then claims only at the end of every
-other month (one province-wide settlement file per month, ``claims_YYYYMM.csv``), so the
-year's last medical delivery holds no enrollment file (snapshots are per table). Also one
-rejected delivery (dibao, last year 06-30: a file without 证件号码) and one incomplete
-folder (registry, the January after the last year, no _SUCCESS).
+- ``monitoring.csv``: the late and the missing county delivery and the outlier village
+  planted for the monitoring marts (generate/monitoring.py).
+
+Deliveries per year Y follow the default delivery calendar of the marts
+(dbt_project/seeds/delivery_calendar.csv): standards Y-01-15; population Y-03-31 (the
+year's figures); registry Y-06-30 and Y-12-31; funds Y-06-30 and Y-12-31; education
+Y-10-15; dibao Y-12-31; medical as 医保局 sends it: the enrollment roster with March's
+claims on Y-03-31, and claims only at the end of every other month (one province-wide
+settlement file per month, ``claims_YYYYMM.csv``), so the year's last medical delivery
+holds no enrollment file (snapshots are per table). Also one rejected delivery (dibao,
+last year 06-30: a file without 证件号码), one incomplete folder (registry, the January
+after the last year, no _SUCCESS) and the planted monitoring cases.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from pipelines.feeds import FEEDS, TABLES
 from pipelines.generate import defects, feeds, policy
 from pipelines.generate.cross_feed import cross_feed_flags
 from pipelines.generate.geography import County, Geography, build_geography
+from pipelines.generate.monitoring import Planted
 from pipelines.generate.people import CountyPeople, draw_people
 from pipelines.generate.write import mark_complete, to_delivery_text, write_delivery_file
 
@@ -48,6 +54,7 @@ DEFAULT_YEARS = (2016, 2017, 2018, 2019, 2020)
 # R05 cases and blur the ground truth; their parsing is covered by unit tests instead.
 REFERENCE_TABLES = ("population", "standards")
 ENROLLMENT_MONTH = 3  # 医保局 delivers the year's enrollment roster at the end of March
+POPULATION_MONTH = 3  # 统计局 sends the year's area list and rural population by March 31
 
 
 @dataclass
@@ -65,6 +72,10 @@ class Plan:
     seed: int
     years: tuple[int, ...]
     defect_rate: float
+
+    @property
+    def planted(self) -> Planted:
+        return Planted(self.years)
 
 
 def _county_file(county: County, table_name: str) -> str:
@@ -128,10 +139,10 @@ def _count_flags(truth: Truth, feed_id: str, day: date, rules: pl.Series | dict[
 def _deliver_monthly_claims(plan: Plan, truth: Truth, county: County, year: int,
                             claims: pl.DataFrame) -> None:
     """Each claim in the delivery at the end of the month it was settled in (its discharge,
-    or its admission when a defect puts the discharge first); January to March arrive
-    with the enrollment roster."""
-    settled = pl.max_horizontal("admit_date", "discharge_date").dt.month()
-    months = claims.with_columns(month=pl.max_horizontal(settled, pl.lit(ENROLLMENT_MONTH)))
+    or its admission when a defect puts the discharge first); March's arrive with the
+    enrollment roster."""
+    months = claims.with_columns(
+        month=pl.max_horizontal("admit_date", "discharge_date").dt.month())
     for (month,), rows in months.sort("month").group_by("month", maintain_order=True):
         day = date(year, month, calendar.monthrange(year, month)[1])
         _deliver(plan, truth, county, "medical", "medical_claims", day, rows.drop("month"),
@@ -182,14 +193,16 @@ def _generate_county(plan: Plan, truth: Truth, geo: Geography, people: CountyPeo
     county = people.county
     last = plan.years[-1]
     for year in plan.years:
-        for day, mid in ((date(year, 6, 30), True), (date(year, 12, 31), False)):
+        for due, mid in ((date(year, 6, 30), True), (date(year, 12, 31), False)):
             py = feeds.person_year(people, plan.seed, year, mid_year=mid)
             registry = feeds.registry_rows(py)
             if county.index == 0:
                 registry = registry.with_columns(pl.col("id_number").str.to_lowercase())
-            registry_labels = _deliver(plan, truth, county, "registry", "registry", day, registry)
-            _deliver(plan, truth, county, "funds", "funds", day,
-                     feeds.funds_rows(plan.seed, people, year, 6 if mid else 12))
+            registry_labels = _deliver(plan, truth, county, "registry", "registry",
+                                       plan.planted.registry_day(county.index, due), registry)
+            if plan.planted.sends_funds(county.index, due):
+                _deliver(plan, truth, county, "funds", "funds", due,
+                         feeds.funds_rows(plan.seed, people, year, 6 if mid else 12))
         persons = _counted_persons(registry, county)
         truth.poverty.append(_poverty_truth(persons, year))
         year_end = date(year, 12, 31)
@@ -208,7 +221,8 @@ def _generate_county(plan: Plan, truth: Truth, geo: Geography, people: CountyPeo
             year, policy.dibao_line(county.index, year), year_end,
             registry=(registry, registry_labels), dibao=(dibao, dibao_labels),
             enrollment=(enrollment, labels), education=(education, education_labels)))
-        _deliver(plan, truth, county, "population", "population", year_end,
+        _deliver(plan, truth, county, "population", "population",
+                 date(year, POPULATION_MONTH, 31),
                  feeds.population_rows(people, geo.areas, plan.seed, year))
     rejected = feeds.dibao_rows(feeds.person_year(people, plan.seed, last, mid_year=True),
                                 plan.seed, people, last)
@@ -224,7 +238,7 @@ def _province_files(plan: Plan, truth: Truth, geo: Geography) -> None:
     """The rows no county owns: province and city areas, and the yearly standards."""
     top = geo.areas.filter(pl.col("level").is_in(["省", "市"]))
     for year in plan.years:
-        day = date(year, 12, 31)
+        day = date(year, POPULATION_MONTH, 31)
         folder = plan.out / "population" / day.isoformat()
         frame = top.with_columns(year=pl.lit(year), rural_population=pl.lit(None, pl.Int64))
         text = to_delivery_text(frame, TABLES["population"], geo.counties[0])
@@ -251,9 +265,10 @@ def _province_files(plan: Plan, truth: Truth, geo: Geography) -> None:
                             "rows": standards.height, "quarantined": 0, "status": "loaded"})
 
 
-def _write_truth(out: Path, truth: Truth) -> None:
+def _write_truth(out: Path, truth: Truth, plan: Plan, geo: Geography) -> None:
     folder = out / "_truth"
     folder.mkdir(parents=True, exist_ok=True)
+    plan.planted.truth(geo.counties).write_csv(folder / "monitoring.csv")
     pl.DataFrame(truth.files).group_by(  # a province-wide file is written county by county
         "feed", "table", "delivery_date", "file", "status", maintain_order=True
     ).agg(pl.col("rows", "quarantined").sum()).select(
@@ -286,7 +301,7 @@ def generate(out: Path, persons: int, seed: int, years: tuple[int, ...] = DEFAUL
     truth = Truth()
     started = time.monotonic()
     for county in geo.counties:
-        people = draw_people(county, seed, defect_rate)
+        people = plan.planted.plant_outlier(draw_people(county, seed, defect_rate))
         _generate_county(plan, truth, geo, people)
         done = county.index + 1
         if done == len(geo.counties) or done % max(1, len(geo.counties) // 20) == 0:
@@ -295,5 +310,5 @@ def generate(out: Path, persons: int, seed: int, years: tuple[int, ...] = DEFAUL
     _province_files(plan, truth, geo)
     for folder in sorted(truth.complete):
         mark_complete(folder)
-    _write_truth(out, truth)
+    _write_truth(out, truth, plan, geo)
     return out

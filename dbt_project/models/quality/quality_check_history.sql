@@ -5,6 +5,7 @@
     incremental_strategy='delete+insert',
     unique_key='run_date',
     full_refresh=false,
+    tags=['every_night'],
 ) }}
 
 {%- if carry_forward_from() and is_incremental() %}

@@ -3,6 +3,7 @@
 -- stays in the restricted store; everything published derives from it without them.
 -- person_key() is the HMAC-SHA256 pseudonym (pipelines/pseudonym.py, registered by the
 -- dbt plugin with the key from POVMON_PSEUDONYM_KEY).
+{{ config(tags=['every_night']) }}
 {%- if carry_forward_from() %}
 
 -- nothing changed since that night's build: its worklist, under tonight's date

@@ -1,0 +1,64 @@
+-- 两不愁三保障 per registry household and year: the five Alkire-Foster indicators of
+-- multidimensional_poverty, and the household's income as its head's row (户主; the
+-- smallest id_number if a household has none, rule R17) states it. Members are the
+-- registered persons (int_registry_persons), so a person in several households counts in
+-- one only. The one place a deprivation is defined: the MPI marts and income_poverty_gap
+-- read it from here.
+with
+
+persons as (select * from {{ ref('int_registry_persons') }}),
+
+programs as (select * from {{ ref('int_person_programs') }}),
+
+standards as (select * from {{ ref('int_area_standards') }}),
+
+members as (
+    select
+        persons.year,
+        persons.id_number,
+        persons.household_id,
+        persons.area_code,
+        persons.relation,
+        persons.per_capita_income,
+        persons.housing_safe,
+        persons.water_safe,
+        programs.education_eligible and not programs.education_covered as education_gap,
+        not programs.medical_covered as health_gap
+    from persons
+    inner join programs using (year, id_number)
+),
+
+households as (
+    select
+        year,
+        household_id,
+        first(per_capita_income order by relation != '户主', id_number) as per_capita_income,
+        first(area_code order by relation != '户主', id_number) as head_area_code,
+        first(housing_safe order by relation != '户主', id_number) as housing_safe,
+        first(water_safe order by relation != '户主', id_number) as water_safe,
+        bool_or(education_gap) as deprived_education,
+        bool_or(health_gap) as deprived_health
+    from members
+    group by year, household_id
+),
+
+final as (
+    select
+        households.year,
+        households.household_id,
+        households.per_capita_income,
+        coalesce(households.per_capita_income < standards.poverty_line, false) as deprived_income,
+        households.deprived_education,
+        households.deprived_health,
+        coalesce(not households.housing_safe, false) as deprived_housing,
+        coalesce(not households.water_safe, false) as deprived_water
+    from households
+    left join standards
+        on standards.year = households.year and standards.area_code = households.head_area_code
+)
+
+select
+    *,
+    deprived_income::int + deprived_education::int + deprived_health::int
+        + deprived_housing::int + deprived_water::int as deprivations
+from final

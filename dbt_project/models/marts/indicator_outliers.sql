@@ -1,0 +1,101 @@
+-- Suspicious year-over-year jumps (after DHIS2's outlier detection): each area's change of
+-- an indicator compared with its siblings' changes (same parent, same level) by the
+-- Iglewicz-Hoaglin modified z-score, z = 0.6745 (c − median) / MAD; when MAD is 0, the
+-- mean absolute deviation stands in, (c − median) / (1.253314 × mean |c − median|); when
+-- that is 0 too, z = 0. Values are the published marts' own, so a flagged jump is one a
+-- statistician can see in them. A village whose incidence drops far faster than its
+-- neighbours' is what the policy documents call 数字脱贫 risk.
+with
+
+areas as (select * from {{ ref('int_areas') }}),
+
+reimbursement as (
+    select
+        year,
+        area_code,
+        round(100.0 * sum(reimbursed) / nullif(sum(total_cost), 0), 2) as value
+    from {{ ref('medical_reimbursement') }}
+    group by year, area_code
+),
+
+indicator_values as (
+    select year, area_code, 'incidence_pct' as indicator, incidence_pct as value
+    from {{ ref('poverty_incidence') }}
+    union all
+    select year, area_code, 'coverage_pct:' || program, coverage_pct
+    from {{ ref('program_coverage') }}
+    union all
+    select year, area_code, 'reimbursement_pct', value
+    from reimbursement
+    union all
+    select year, area_code, 'm0', m0
+    from {{ ref('multidimensional_poverty') }}
+),
+
+changes as (
+    select
+        current_year.year,
+        current_year.area_code,
+        current_year.indicator,
+        current_year.value,
+        previous_year.value as previous_value,
+        round(current_year.value - previous_year.value, 4) as change
+    from indicator_values as current_year
+    inner join indicator_values as previous_year
+        on previous_year.area_code = current_year.area_code
+        and previous_year.indicator = current_year.indicator
+        and previous_year.year = current_year.year - 1
+    where current_year.value is not null and previous_year.value is not null
+),
+
+with_siblings as (
+    select
+        changes.*,
+        areas.area_name,
+        areas.area_level,
+        areas.level_depth,
+        areas.parent_code,
+        count(*) over siblings as siblings,
+        median(changes.change) over siblings as sibling_median_change
+    from changes
+    inner join areas using (area_code)
+    window siblings as (partition by changes.year, changes.indicator, areas.parent_code,
+                        areas.area_level)
+),
+
+deviations as (
+    select
+        *,
+        median(abs(change - sibling_median_change)) over siblings as mad,
+        avg(abs(change - sibling_median_change)) over siblings as mean_absolute_deviation
+    from with_siblings
+    window siblings as (partition by year, indicator, parent_code, area_level)
+),
+
+scored as (
+    select
+        *,
+        case
+            when siblings < {{ var('outlier_min_siblings') }} then null
+            when mad > 0 then 0.6745 * (change - sibling_median_change) / mad
+            when mean_absolute_deviation > 0
+                then (change - sibling_median_change) / (1.253314 * mean_absolute_deviation)
+            else 0
+        end as z
+    from deviations
+)
+
+select
+    year,
+    area_code,
+    area_name,
+    area_level,
+    indicator,
+    value,
+    previous_value,
+    change,
+    round(sibling_median_change, 4) as sibling_median_change,
+    round(z, 4) as modified_z,
+    coalesce(abs(z) > {{ var('outlier_z_threshold') }}, false) as flagged
+from scored
+order by year, level_depth, area_code, indicator

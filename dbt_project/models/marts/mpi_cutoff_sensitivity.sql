@@ -1,0 +1,43 @@
+-- How the MPI moves with the cutoff k (1 to 5 of the 5 indicators): H, A and M0 computed
+-- exactly as in multidimensional_poverty, from the same counts (int_mpi_by_cutoff), so
+-- the row of the mart's own k equals that mart.
+with
+
+years as (select year from {{ ref('int_snapshots') }} where table_name = 'registry'),
+
+areas as (select * from {{ ref('int_areas') }}),
+
+cutoffs as (select cast(unnest({{ var('mpi_sensitivity_cutoffs') }}) as double) as k),
+
+counts as (select * from {{ ref('int_mpi_by_cutoff') }}),
+
+final as (
+    select
+        years.year,
+        areas.area_code,
+        areas.area_name,
+        areas.area_level,
+        cutoffs.k,
+        coalesce(counts.persons, 0) as persons,
+        coalesce(counts.mpi_poor_persons, 0) as mpi_poor_persons,
+        counts.poor_score_sum
+    from years
+    cross join areas
+    cross join cutoffs
+    left join counts
+        on counts.year = years.year and counts.area_code = areas.area_code and counts.k = cutoffs.k
+)
+
+select
+    year,
+    area_code,
+    area_name,
+    area_level,
+    k,
+    persons,
+    mpi_poor_persons,
+    round(mpi_poor_persons / nullif(persons, 0), 4) as headcount_ratio_h,
+    round(poor_score_sum / nullif(mpi_poor_persons, 0), 4) as intensity_a,
+    round(poor_score_sum / nullif(persons, 0), 4) as m0
+from final
+order by year, area_code, k
