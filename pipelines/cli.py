@@ -108,8 +108,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         reasons = [f"blocked by {c.check_name}: {c.description}" for c in blocking]
         published = any(e.is_step_success and e.step_key == "publish__published_marts"
                         for e in result.all_events)
-        outcome = (f"the marts were published to {settings.marts_dir}, but the quality report "
-                   "was not written" if published else f"nothing was published, "
+        outcome = (f"the marts were published to {settings.marts_dir}, but the quality or the "
+                   "indicator report was not written" if published else f"nothing was published, "
                    f"{settings.marts_dir} still holds the previous night's marts")  # fmt: skip
         print("\n".join(["", *reasons,
               f"run FAILED after {elapsed:.0f} s (failed steps: {', '.join(failed) or 'none'}); "
@@ -137,6 +137,10 @@ def _run_summary(marts_dir: Path, night: date, elapsed: float, checks: list) -> 
             "from marts.quality_summary where run_date = ? group by rule_id order by rule_id",
             [night],
         ).fetchall()
+        late, missing, outliers = conn.sql(
+            "select (select count(*) from marts.delivery_timeliness where status = 'late'), "
+            "(select count(*) from marts.delivery_timeliness where status = 'missing'), "
+            "(select count(*) from marts.indicator_outliers where flagged)").fetchall()[0]
     lines = [f"\nrun succeeded in {elapsed:.0f} s, peak memory {_peak_memory_mib():,.0f} MiB "
              f"(dbt subprocess {_peak_memory_mib(resource.RUSAGE_CHILDREN):,.0f} MiB)",
              "files by status (rows read = accepted + quarantined):"]  # fmt: skip
@@ -153,6 +157,8 @@ def _run_summary(marts_dir: Path, night: date, elapsed: float, checks: list) -> 
         + ", ".join(f"{r} {n:,}/{new:,}/{res:,}" for r, n, new, res in rules),
         f"quality report: {marts_dir / 'quality' / 'index.html'}; county worklists (restricted, "
         "with ID numbers and names) beside the warehouse, under worklists/",
+        f"indicator report: {marts_dir / 'report' / 'index.html'} ({late} late and {missing} "
+        f"missing county deliveries, {outliers} flagged outliers)",
         "try:",
         f"  .venv/bin/povmon sql \"{EXAMPLE_QUERY}\"",
         f"  .venv/bin/duckdb -readonly {database} \"…\"",

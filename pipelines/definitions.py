@@ -12,6 +12,7 @@ settings.export()  # before the dbt project is parsed: its profile reads the war
 export_for_dbt()  # and DuckDB's memory and thread caps
 
 from pipelines.assets.checks import suite_checks  # noqa: E402
+from pipelines.assets.indicators import indicator_report  # noqa: E402
 from pipelines.assets.ingest import feed_assets, ingest_log  # noqa: E402
 from pipelines.assets.publish import published_marts  # noqa: E402
 from pipelines.assets.quality import quality_report  # noqa: E402
@@ -20,7 +21,8 @@ from pipelines.resources import Warehouse  # noqa: E402
 from pipelines.schedules import new_delivery_sensor, nightly_job, nightly_schedule  # noqa: E402
 
 defs = dg.Definitions(
-    assets=[*feed_assets, ingest_log, warehouse_models, published_marts, quality_report],
+    assets=[*feed_assets, ingest_log, warehouse_models, published_marts, quality_report,
+            indicator_report],
     asset_checks=suite_checks,
     jobs=[nightly_job],
     schedules=[nightly_schedule],

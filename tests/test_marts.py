@@ -25,6 +25,16 @@ Multidimensional (poverty line 4000, k = 0.4):
   H3: health (E), water -> 0.4 poor (exactly k).
   V1: 5 persons, 3 poor, H 0.6, A 0.6, M0 0.36; V2: 3, 3, H 1, A 0.4, M0 0.4;
   丙镇: 8, 6, H 0.75, A (3 x 0.6 + 3 x 0.4) / 6 = 0.5, M0 0.375.
+  Decomposition (censored = MPI-poor and deprived; contribution = 100 x 0.2 x censored /
+  sum of the poor's scores):
+    V1 (scores 3 x 0.6 = 1.8): uncensored income, health, housing 60 %, education 40 %
+       (H2, not poor), water 0; censored 60/0/60/60/0; contributions 33.33 for income,
+       health and housing each (they add up to 99.99, within rounding), 0 for the others.
+    丙镇 (scores 1.8 + 1.2 = 3.0): censored income 3, health 6 (B's and E's households),
+       housing 3, water 3 -> contributions 20, 40, 20, 20 and education 0: health drives M0.
+  Cutoff sensitivity, V1: k 0.2 -> H1 and H2 poor: 5, H 1, A (1.8 + 0.4) / 5 = 0.44,
+    M0 0.44; k 0.4 and 0.6 (H1's 0.6 is exactly k) -> 3, 0.6, 0.6, 0.36; k 0.8, 1.0 -> 0,
+    0, A NULL, 0. V2: k 0.2, 0.4 -> 3, 1, 0.4, 0.4 (H3 at exactly k); k >= 0.6 -> nobody.
 Claims: X1 (A, in county) 1000 paid 800 in the 06-30 delivery, corrected to 900 on
   12-31; X2 (E, out of county) 2000 paid 1600 = 80 % (exactly the target); X3 (C)
   discharged in 2019; X4 of a person not in the registry.
@@ -250,13 +260,63 @@ def test_multidimensional_poverty_rolls_up_persons_not_households(marts):
     assert mpi(marts, TOWNSHIP) == (8, 6, 0.75, 0.5, 0.375, 37.5, 25.0, 75.0, 37.5, 37.5)
 
 
+def decomposition(marts, area):
+    return query(marts, """
+        select indicator, weight, k, uncensored_headcount_pct, censored_headcount_pct,
+            contribution_pct
+        from marts.mpi_decomposition where year = 2020 and area_code = ?""", [area])
+
+
+def test_mpi_decomposition_of_a_village(marts):
+    assert decomposition(marts, V1) == [
+        ("income", 0.2, 0.4, 60.0, 60.0, 33.33),
+        ("education", 0.2, 0.4, 40.0, 0.0, 0.0),
+        ("health", 0.2, 0.4, 60.0, 60.0, 33.33),
+        ("housing", 0.2, 0.4, 60.0, 60.0, 33.33),
+        ("water", 0.2, 0.4, 0.0, 0.0, 0.0),
+    ]
+
+
+def test_mpi_decomposition_where_one_indicator_drives_m0(marts):
+    assert [(i, c) for i, *_, c in decomposition(marts, TOWNSHIP)] == [
+        ("income", 20.0), ("education", 0.0), ("health", 40.0), ("housing", 20.0), ("water", 20.0)]
+
+
+def test_mpi_uncensored_headcounts_are_the_deprivation_shares_of_the_mpi_mart(marts):
+    assert [u for _, _, _, u, _, _ in decomposition(marts, TOWNSHIP)] == list(
+        mpi(marts, TOWNSHIP)[5:])
+
+
+def sensitivity(marts, area):
+    return query(marts, """
+        select k, mpi_poor_persons, headcount_ratio_h, intensity_a, m0
+        from marts.mpi_cutoff_sensitivity where year = 2020 and area_code = ? order by k""",
+                 [area])  # fmt: skip
+
+
+def test_mpi_cutoff_sensitivity_with_households_exactly_at_k(marts):
+    assert sensitivity(marts, V1) == [(0.2, 5, 1.0, 0.44, 0.44), (0.4, 3, 0.6, 0.6, 0.36),
+                                      (0.6, 3, 0.6, 0.6, 0.36), (0.8, 0, 0.0, None, 0.0),
+                                      (1.0, 0, 0.0, None, 0.0)]  # fmt: skip
+    assert sensitivity(marts, V2) == [(0.2, 3, 1.0, 0.4, 0.4), (0.4, 3, 1.0, 0.4, 0.4),
+                                      (0.6, 0, 0.0, None, 0.0), (0.8, 0, 0.0, None, 0.0),
+                                      (1.0, 0, 0.0, None, 0.0)]  # fmt: skip
+
+
+def test_mpi_cutoff_sensitivity_at_the_marts_k_is_that_mart(marts):
+    for area in (V1, V2, TOWNSHIP):
+        assert sensitivity(marts, area)[1][1:] == mpi(marts, area)[1:5]
+
+
 def test_published_marts_are_exactly_the_specs(marts):
     tables = query(marts, "select table_name from duckdb_tables() where schema_name = 'marts' "
                           "order by 1")
-    assert [t for (t,) in tables] == ["fund_execution", "ingest_reconciliation",
-                                      "medical_reimbursement", "multidimensional_poverty",
-                                      "poverty_incidence", "program_coverage", "quality_flags",
-                                      "quality_resolved_flags", "quality_summary"]
+    assert [t for (t,) in tables] == [
+        "delivery_completeness", "delivery_timeliness", "fund_execution", "income_poverty_gap",
+        "indicator_outliers", "ingest_reconciliation", "medical_reimbursement",
+        "mpi_cutoff_sensitivity", "mpi_decomposition", "multidimensional_poverty",
+        "poverty_incidence", "program_coverage", "quality_flags", "quality_resolved_flags",
+        "quality_summary"]
     for (table,) in tables:
         assert (marts / f"{table}.parquet").exists()
 
@@ -266,30 +326,48 @@ SPEC_COLUMNS = {
                          "coverage_pct", "target_pct"],
     "medical_reimbursement": ["in_county", "claims", "total_cost", "reimbursed",
                               "reimbursement_pct", "target_pct", "meets_target"],
-    "fund_execution": ["period", "area_code", "area_name", "area_level", "fund_source",
-                       "allocated", "disbursed", "spent", "disbursement_rate_pct",
-                       "execution_rate_pct", "target_pct", "meets_target"],
     "multidimensional_poverty": ["persons", "mpi_poor_persons", "headcount_ratio_h",
                                  "intensity_a", "m0", "deprived_income_pct",
                                  "deprived_education_pct", "deprived_health_pct",
                                  "deprived_housing_pct", "deprived_water_pct"],
+    # second release; columns beyond the spec's are said so in their dbt descriptions
+    "mpi_decomposition": ["indicator", "weight", "k", "persons", "uncensored_headcount_pct",
+                          "censored_headcount_pct", "contribution_pct"],
+    "mpi_cutoff_sensitivity": ["k", "persons", "mpi_poor_persons", "headcount_ratio_h",
+                               "intensity_a", "m0"],
+    "income_poverty_gap": ["persons", "persons_below_line", "fgt0_pct", "fgt1_gap_index",
+                           "fgt2_severity_index", "mean_shortfall_yuan", "persons_without_income",
+                           "persons_without_line"],
+    "indicator_outliers": ["indicator", "value", "previous_value", "change",
+                           "sibling_median_change", "modified_z", "flagged"],
+}
+# marts whose grain is not year x area: their full column list
+OWN_COLUMNS = {
+    "fund_execution": ["year", "period", "area_code", "area_name", "area_level", "fund_source",
+                       "allocated", "disbursed", "spent", "disbursement_rate_pct",
+                       "execution_rate_pct", "target_pct", "meets_target"],
+    "delivery_timeliness": ["feed", "table_name", "due_date", "area_code", "area_name", "status",
+                            "delivery_date", "days_late", "detail"],
+    "delivery_completeness": ["feed", "table_name", "due_date", "counties_expected",
+                              "counties_on_time", "counties_late", "counties_missing",
+                              "completeness_pct", "timeliness_pct"],
 }
 AREA_COLUMNS = ["year", "area_code", "area_name", "area_level"]
 
 
-@pytest.mark.parametrize("mart", sorted(SPEC_COLUMNS))
+@pytest.mark.parametrize("mart", sorted([*SPEC_COLUMNS, *OWN_COLUMNS]))
 def test_columns_and_types_follow_the_spec(marts, mart):
     columns = query(marts, f"select column_name, data_type from duckdb_columns() "
                            f"where schema_name = 'marts' and table_name = '{mart}' "
                            "order by column_index")
     names = [c for c, _ in columns]
-    expected = SPEC_COLUMNS[mart] if mart == "fund_execution" else AREA_COLUMNS + SPEC_COLUMNS[mart]
-    assert names == (["year", *expected] if mart == "fund_execution" else expected)
+    assert names == (OWN_COLUMNS[mart] if mart in OWN_COLUMNS else AREA_COLUMNS + SPEC_COLUMNS[mart])
     types = dict(columns)
     for name, data_type in types.items():
         if name.endswith("_pct"):
             assert data_type == "DOUBLE", name
-        if name in ("total_cost", "reimbursed", "allocated", "disbursed", "spent"):
+        if name in ("total_cost", "reimbursed", "allocated", "disbursed", "spent",
+                    "mean_shortfall_yuan"):
             assert data_type == "DECIMAL(18,2)", name
 
 

@@ -6,7 +6,7 @@ from datetime import date
 import duckdb
 
 from pipelines.quality.delivery_problems import PROBLEM_FILES, in_chinese
-from pipelines.quality.report import _html_table
+from pipelines.reports.html import html_table
 
 HEADER_ONLY = "registry/2020-12-31/r.csv：只有表头、没有数据行（多半是导出失败）；请与报送部门核实"
 
@@ -22,4 +22,4 @@ def test_a_header_only_file_is_listed_after_the_files_not_loaded():
         rows = in_chinese(conn.execute(PROBLEM_FILES).fetchall())
     assert rows == [["低保", date(2020, 6, 30), "d.csv", "已拒收", "缺少必填列"],
                     ["建档立卡", date(2020, 12, 31), "r.csv", "已入库（有提示）", HEADER_ONLY]]
-    assert HEADER_ONLY in _html_table("problem-files", ["文件"], rows)
+    assert HEADER_ONLY in html_table("problem-files", ["文件"], rows)
