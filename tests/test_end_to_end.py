@@ -13,7 +13,8 @@ from tests.runner import povmon, query, run_pipeline
 @pytest.fixture(scope="module")
 def province(tmp_path_factory):
     raw = tmp_path_factory.mktemp("raw")
-    made = povmon("generate", "--persons", "3000", "--seed", "7", "--defect-rate", "0.01",
+    # 6,000 persons: townships of 6 or 7 villages, enough siblings to score an outlier
+    made = povmon("generate", "--persons", "6000", "--seed", "7", "--defect-rate", "0.01",
                   "--out", raw)
     assert made.returncode == 0, made.stderr
     work = tmp_path_factory.mktemp("work")
@@ -84,14 +85,16 @@ def test_no_published_file_holds_an_id_number_or_a_name(province):
                     assert not id_pattern.search(text), (table, text)
                     assert text not in names, (table, text)
     assert sorted(p.name for p in marts.iterdir()) == [
-        "docs", "fund_execution.parquet", "ingest_reconciliation.parquet",
-        "medical_reimbursement.parquet", "multidimensional_poverty.parquet",
-        "poverty_incidence.parquet", "program_coverage.parquet", "quality",
-        "quality_flags.parquet", "quality_resolved_flags.parquet", "quality_summary.parquet",
-        "warehouse.duckdb"]
+        "delivery_completeness.parquet", "delivery_timeliness.parquet", "docs",
+        "fund_execution.parquet", "income_poverty_gap.parquet", "indicator_outliers.parquet",
+        "ingest_reconciliation.parquet", "medical_reimbursement.parquet",
+        "mpi_cutoff_sensitivity.parquet", "mpi_decomposition.parquet",
+        "multidimensional_poverty.parquet", "poverty_incidence.parquet",
+        "program_coverage.parquet", "quality", "quality_flags.parquet",
+        "quality_resolved_flags.parquet", "quality_summary.parquet", "report", "warehouse.duckdb"]
     pages = [p for p in marts.rglob("*") if p.suffix in (".html", ".json", ".csv", ".txt")]
-    assert len(pages) > 10  # dbt docs, the GX Data Docs and the quality report
-    assert marts / "quality" / "index.html" in pages
+    assert len(pages) > 10  # dbt docs, the GX Data Docs, the quality and the indicator report
+    assert marts / "quality" / "index.html" in pages and marts / "report" / "index.html" in pages
     name_pattern = re.compile("|".join(map(re.escape, sorted(names))))
     for page in pages:
         text = page.read_text(encoding="utf-8", errors="ignore")
@@ -179,3 +182,26 @@ def test_report_lists_problem_files_in_chinese_relative_to_the_deliveries_folder
     assert "registry/2021-01-31：尚无 _SUCCESS 标记" in page
     assert str(raw) not in page
     assert "mandatory column" not in page
+
+
+def test_monitoring_finds_exactly_the_late_and_missing_county_deliveries_planted(province):
+    raw, marts, stdout = province
+    truth = pl.read_csv(raw / "_truth" / "monitoring.csv", infer_schema=False)
+    planted = truth.filter(pl.col("case") != "outlier").select(
+        "feed", "due_date", "area_code", "case", "delivery_date").sort("case").rows()
+    got = query(marts, "select feed, due_date::varchar, area_code, status, delivery_date::varchar "
+                       "from marts.delivery_timeliness where status != 'on_time' order by status")
+    assert got == planted
+    assert "indicator report: " + str(marts / "report" / "index.html") in stdout
+    assert "(1 late and 1 missing county deliveries" in stdout
+
+
+def test_monitoring_flags_the_planted_outlier_village_alone_among_its_siblings(province):
+    raw, marts, _ = province
+    (year, village), = pl.read_csv(raw / "_truth" / "monitoring.csv", infer_schema=False).filter(
+        pl.col("case") == "outlier").select(pl.col("year").cast(pl.Int64), "area_code").rows()
+    flagged = query(marts, """
+        select area_code, change < 0 from marts.indicator_outliers
+        where year = ? and indicator = 'incidence_pct' and flagged
+            and left(area_code, 9) = left(?, 9) and area_level = 'village'""", [year, village])
+    assert flagged == [(village, True)]  # a drop, and the only one among its siblings

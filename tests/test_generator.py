@@ -82,3 +82,17 @@ def test_every_rule_is_injected_and_every_quarantine_case_planted(raw):
 def test_too_small_a_province_is_refused():
     with pytest.raises(ValueError, match="--persons must be at least 100"):
         generate(Path("/nonexistent"), persons=10, seed=1)
+
+
+def test_every_household_has_its_head_first_even_the_last_one_cut_to_size():
+    """The last household of a county is cut to the persons left; its members once started
+    before it (member -2 for the one person of county 0's last household at 6,000 persons,
+    seed 7): a household without 户主 that no defect planted, an R17 flag the truth missed."""
+    from pipelines.generate.geography import build_geography
+    from pipelines.generate.people import draw_people
+
+    county = build_geography(6000, 7).counties[0]
+    persons = draw_people(county, 7, defect_rate=0.0).persons
+    assert persons["member"].min() == 0
+    heads = persons.group_by("hh").agg((pl.col("member") == 0).sum().alias("heads"))
+    assert heads["heads"].to_list() == [1] * heads.height

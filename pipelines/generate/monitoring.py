@@ -1,14 +1,16 @@
 """What the monitoring marts must find, planted on purpose and written to the ground truth.
 
 - A late county delivery: county 1's registry file of the second year's mid-year delivery
-  (due 06-30) arrives on 07-10, in a folder of its own, 10 days late (within the 15 days
-  of grace). The year's snapshot is 12-31, so no count changes.
-- A missing county delivery: county 2 sends no funds file on the third year's 06-30; the
+  (due 06-30; the first year's with a one-year province) arrives on 07-10, in a folder of
+  its own, 10 days late (within the 15 days of grace). The year's snapshot is 12-31, so
+  no count changes.
+- A missing county delivery: county 2 sends no funds file on the last year's 06-30; the
   department's delivery that day holds every other county. Funds of the year are read
   from 12-31, so no count changes.
-- An outlier village: in county 2, the first village of the first township has every
-  household identified before the second year exit in that year, all at once (数字脱贫 on
-  paper): its 贫困发生率 drops far faster than its sibling villages'.
+- An outlier village (from the second year on; a one-year province has no change to
+  score): in county 2, the first village of the first township has every household
+  identified before that year exit in it, all at once (数字脱贫 on paper): its 贫困发生率
+  drops far faster than its sibling villages'.
 """
 
 from __future__ import annotations
@@ -35,15 +37,15 @@ class Planted:
 
     @property
     def late_due(self) -> date:
-        return date(self.years[1], 6, 30)
+        return date(self.years[min(1, len(self.years) - 1)], 6, 30)
 
     @property
     def missing_due(self) -> date:
-        return date(self.years[2], 6, 30)
+        return date(self.years[-1], 6, 30)
 
     @property
-    def outlier_year(self) -> int:
-        return self.years[1]
+    def outlier_year(self) -> int | None:
+        return self.years[1] if len(self.years) > 1 else None
 
     def registry_day(self, county_index: int, due: date) -> date:
         """The day a county's registry file for a due date is delivered."""
@@ -54,18 +56,14 @@ class Planted:
     def sends_funds(self, county_index: int, due: date) -> bool:
         return not (county_index == MISSING_COUNTY and due == self.missing_due)
 
-    def outlier_village(self, people: CountyPeople) -> str | None:
-        return people.county.village_codes[0] if people.county.index == OUTLIER_COUNTY else None
-
     def plant_outlier(self, people: CountyPeople) -> CountyPeople:
         """Every household of the outlier village identified before the outlier year exits
         in that year, all at once, and none relapses: poor until then, gone on paper."""
-        village = self.outlier_village(people)
-        if village is None:
+        year = self.outlier_year
+        if year is None or people.county.index != OUTLIER_COUNTY:
             return people
         households = people.households
-        year = self.outlier_year
-        in_village = pl.col("village_code") == village
+        in_village = pl.col("village_code") == people.county.village_codes[0]
         return replace(people, households=households.with_columns(
             exit_year_true=pl.when(in_village & (pl.col("identified_year") < year))
             .then(year).otherwise(pl.col("exit_year_true"))
@@ -79,12 +77,13 @@ class Planted:
         county delivery (feed, due date, county, the day it came) and the outlier village
         (year, village)."""
         late = self.registry_day(LATE_COUNTY, self.late_due)
-        return pl.DataFrame({
-            "case": ["late", "missing", "outlier"],
-            "feed": ["registry", "funds", "registry"],
-            "due_date": [self.late_due.isoformat(), self.missing_due.isoformat(), None],
-            "year": [None, None, self.outlier_year],
-            "area_code": [counties[LATE_COUNTY].code, counties[MISSING_COUNTY].code,
-                          counties[OUTLIER_COUNTY].village_codes[0]],
-            "delivery_date": [late.isoformat(), None, None],
-        })  # fmt: skip
+        rows = [("late", "registry", self.late_due.isoformat(), None, counties[LATE_COUNTY].code,
+                 late.isoformat()),
+                ("missing", "funds", self.missing_due.isoformat(), None,
+                 counties[MISSING_COUNTY].code, None)]
+        if self.outlier_year is not None:
+            rows.append(("outlier", "registry", None, self.outlier_year,
+                         counties[OUTLIER_COUNTY].village_codes[0], None))
+        return pl.DataFrame(rows, orient="row", schema={
+            "case": pl.String, "feed": pl.String, "due_date": pl.String, "year": pl.Int64,
+            "area_code": pl.String, "delivery_date": pl.String})  # fmt: skip

@@ -92,7 +92,9 @@ def draw_people(county: County, seed: int, defect_rate: float) -> CountyPeople:
     )  # fmt: skip
 
     hh_of = np.repeat(np.arange(n_h), sizes)
-    member = np.arange(county.persons) - np.repeat(ends[:n_h] - sizes, sizes)
+    # each person's place in the household (0 = 户主), from where the household starts once
+    # the last one is cut to size (the uncut ends would put its members before it)
+    member = np.arange(county.persons) - np.repeat(np.cumsum(sizes) - sizes, sizes)
     head_birth = rng.integers(1940, 1991, n_h)[hh_of]
     other = rng.choice(
         np.array(["子女", "父母", "孙子女", "兄弟姐妹", "其他"]),
