@@ -34,7 +34,9 @@ def test_publish_waits_for_every_mart_and_marts_wait_for_the_feeds():
     assert {k.to_user_string() for k in publish.parent_keys} == {
         "marts/poverty_incidence", "marts/ingest_reconciliation", "marts/program_coverage",
         "marts/medical_reimbursement", "marts/fund_execution", "marts/multidimensional_poverty",
-        "marts/quality_flags", "marts/quality_resolved_flags", "marts/quality_summary"}
+        "marts/quality_flags", "marts/quality_resolved_flags", "marts/quality_summary",
+        "marts/mpi_decomposition", "marts/mpi_cutoff_sensitivity", "marts/income_poverty_gap",
+        "marts/delivery_timeliness", "marts/delivery_completeness", "marts/indicator_outliers"}
     upstream = {k.to_user_string() for k in graph.upstream_key_iterator(
         dg.AssetKey(["marts", "poverty_incidence"]))}
     assert {"raw/registry", "raw/population", "raw/standards", "raw/ingest_log"} <= upstream
@@ -65,6 +67,19 @@ def test_quality_report_comes_after_the_flags_and_the_publication():
     upstream = {k.to_user_string() for k in graph.upstream_key_iterator(report.key)}
     assert {"quality/qr01_invalid_id_number", "quality/qr17_household_head_count",
             "marts/quality_flags", "marts/quality_summary"} <= upstream
+
+
+def test_indicator_report_comes_after_the_publication():
+    report = defs.resolve_asset_graph().get(dg.AssetKey(["report", "indicators"]))
+    assert {k.to_user_string() for k in report.parent_keys} == {"publish/published_marts"}
+
+
+def test_a_night_with_nothing_new_still_rebuilds_what_depends_on_the_run_date():
+    from pipelines.assets.warehouse import CARRY_FORWARD_ROOTS
+
+    assert {k.to_user_string() for k in CARRY_FORWARD_ROOTS} == {
+        "restricted/quality_worklist", "quality/quality_check_history",
+        "marts/delivery_timeliness", "marts/delivery_completeness"}
 
 
 @pytest.fixture

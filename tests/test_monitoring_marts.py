@@ -89,7 +89,7 @@ class People:
 
 
 @pytest.fixture(scope="module")
-def marts(tmp_path_factory):
+def province(tmp_path_factory):
     raw = tmp_path_factory.mktemp("raw")
     ids = People()
     village_people = {v: [ids.next(v) for _ in range(POOR[v][0])] for v in POOR}
@@ -140,7 +140,12 @@ def marts(tmp_path_factory):
     })  # fmt: skip
     work = tmp_path_factory.mktemp("work")
     run_pipeline(raw, work, "--run-date", RUN_DATE)
-    return work / "marts"
+    return raw, work
+
+
+@pytest.fixture(scope="module")
+def marts(province):
+    return province[1] / "marts"
 
 
 def timeliness(marts, feed, due_date, area):
@@ -321,3 +326,15 @@ def test_indicator_report_holds_aggregates_only(marts, report_dom):
 def test_quality_report_links_the_indicator_report(marts):
     page = (marts / "quality" / "index.html").read_text(encoding="utf-8")
     assert '<a href="../report/index.html">' in page
+
+
+def test_a_later_night_with_nothing_new_turns_not_yet_due_into_missing(province, marts):
+    """Runs last (it moves the module's warehouse on): on 2021-01-20 nothing new arrived,
+    so only the models that depend on the run date are rebuilt, and the grace period of
+    2020-12-31 has ended: dibao is missing everywhere and now counts in completeness."""
+    raw, work = province
+    run_pipeline(raw, work, "--run-date", "2021-01-20")
+    assert timeliness(marts, "dibao", "2020-12-31", A) == (
+        "missing", None, None, "2020-01-16至2021-01-15之间没有任何报送")
+    assert query(marts, "select counties_expected, counties_missing from marts.delivery_completeness "
+                        "where feed = 'dibao' and due_date = '2020-12-31'") == [(3, 3)]
