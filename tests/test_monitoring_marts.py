@@ -38,6 +38,7 @@ in the registry contract, so that row is quarantined at ingest and reaches no fi
   without income 0. C1's one person earns 5000: nobody below, no shortfall.
 """
 
+import re
 import shutil
 import subprocess
 
@@ -281,8 +282,6 @@ def report_dom(marts, tmp_path_factory):
 
 
 def test_indicator_report_lays_out_every_chart_with_marks_in_chromium(marts, report_dom):
-    import re
-
     assert "扶贫监测指标报告 2021-01-10" in report_dom
     charts = re.findall(r'<svg[^>]*class="chart"[^>]*>', report_dom)
     ids = [re.search(r'id="([^"]+)"', c).group(1) for c in charts]
@@ -303,8 +302,6 @@ def test_indicator_report_lays_out_every_chart_with_marks_in_chromium(marts, rep
 
 
 def test_indicator_report_shows_the_late_and_missing_counties_and_the_outliers(report_dom):
-    import re
-
     problems = re.search(r'<table id="timeliness-problems">.*?</table>', report_dom, re.S).group(0)
     assert "逾期8天报送（2020-07-08）" in problems and "2020-01-05（被拒收）" in problems
     outliers = re.search(r'<table id="outliers">.*?</table>', report_dom, re.S).group(0)
@@ -313,8 +310,6 @@ def test_indicator_report_shows_the_late_and_missing_counties_and_the_outliers(r
 
 
 def test_indicator_report_holds_aggregates_only(marts, report_dom):
-    import re
-
     page = (marts / "report" / "index.html").read_text(encoding="utf-8")
     assert not re.search(r"\d{17}[\dXx]", page)  # no ID number
     keys = query(marts, "select distinct person_key from marts.quality_flags "
@@ -326,6 +321,19 @@ def test_indicator_report_holds_aggregates_only(marts, report_dom):
 def test_quality_report_links_the_indicator_report(marts):
     page = (marts / "quality" / "index.html").read_text(encoding="utf-8")
     assert '<a href="../report/index.html">' in page
+
+
+def test_readme_has_one_query_for_each_monitoring_mart_and_each_runs(marts):
+    from tests.test_marts import _readme_block
+
+    block = _readme_block("One query for each monitoring mart (`povmon sql \"…\"` or any client above):"
+                          "\n\n```sql\n")
+    statements = [s for s in block.split(";") if s.strip()]
+    marts_queried = [re.search(r"FROM marts\.(\w+)", s).group(1) for s in statements]
+    assert marts_queried == ["mpi_decomposition", "mpi_cutoff_sensitivity", "income_poverty_gap",
+                             "delivery_timeliness", "delivery_completeness", "indicator_outliers"]
+    for statement in statements:
+        assert query(marts, statement), statement
 
 
 def test_a_later_night_with_nothing_new_turns_not_yet_due_into_missing(province, marts):
