@@ -36,8 +36,6 @@ select
     k,
     persons,
     mpi_poor_persons,
-    round(mpi_poor_persons / nullif(persons, 0), 4) as headcount_ratio_h,
-    round(poor_score_sum / nullif(mpi_poor_persons, 0), 4) as intensity_a,
-    round(poor_score_sum / nullif(persons, 0), 4) as m0
+    {{ mpi_ratios() }}
 from final
 order by year, area_code, k

@@ -38,9 +38,7 @@ select
     area_level,
     persons,
     mpi_poor_persons,
-    round(mpi_poor_persons / nullif(persons, 0), 4) as headcount_ratio_h,
-    round(poor_score_sum / nullif(mpi_poor_persons, 0), 4) as intensity_a,
-    round(poor_score_sum / nullif(persons, 0), 4) as m0,
+    {{ mpi_ratios() }},
     {% for indicator in var('mpi_indicators') %}
     round(100.0 * deprived_{{ indicator }} / nullif(persons, 0), 2) as deprived_{{ indicator }}_pct
         {{- "," if not loop.last }}
