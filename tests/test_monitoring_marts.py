@@ -306,6 +306,7 @@ def test_indicator_report_shows_the_late_and_missing_counties_and_the_outliers(r
     assert "逾期8天报送（2020-07-08）" in problems and "2020-01-05（被拒收）" in problems
     outliers = re.search(r'<table id="outliers">.*?</table>', report_dom, re.S).group(0)
     assert V[5] in outliers and W[4] in outliers and "-23.61" in outliers
+    assert "贫困发生率(%)" in outliers and "incidence_pct" not in outliers  # named in Chinese
     assert '<a href="../quality/index.html">' in report_dom
 
 

@@ -263,9 +263,18 @@ def _timeliness(timeliness: Table, completeness: Table) -> list[str]:
     return sections
 
 
+def _indicator_name(indicator: str) -> str:
+    """incidence_pct, coverage_pct:<program>, reimbursement_pct, m0, in Chinese."""
+    kind, _, program = indicator.partition(":")
+    names = {"incidence_pct": "贫困发生率(%)", "reimbursement_pct": "住院费用报销比例(%)",
+             "m0": "多维贫困指数 M0"}  # fmt: skip
+    return f"{PROGRAM_ZH.get(program, program)}覆盖率(%)" if program else names.get(kind, kind)
+
+
 def _outliers(outliers: Table, flagged: int) -> list[str]:
     shown = f"（共 {flagged:,} 项，列出前 {OUTLIER_ROWS} 项）" if flagged > OUTLIER_ROWS else ""
-    rows = [[r[0], r[1], r[2], r[4], r[6], r[5], r[7], r[8], f"{r[9]:.2f}"] for r in outliers.rows]
+    rows = [[r[0], r[1], r[2], _indicator_name(r[4]), r[6], r[5], r[7], r[8], f"{r[9]:.2f}"]
+            for r in outliers.rows]  # fmt: skip
     return [
         f"<h2>七、指标异常波动{shown}</h2>",
         "<p>同比变化与同级兄弟区划相比的修正z分数绝对值超过3.5。贫困发生率下降远快于邻近村，"
