@@ -5,7 +5,7 @@ import duckdb
 import great_expectations as gx
 import pytest
 
-from pipelines.validation.gx_duckdb import duckdb_batch
+from pipelines.validation.gx_duckdb import duckdb_table_asset
 
 
 @pytest.fixture
@@ -25,7 +25,8 @@ def test_expectations_get_exact_counts_from_a_table_in_a_schema(warehouse):
         gx.expectations.ExpectColumnValuesToBeBetween(column="x", min_value=0, max_value=500),
         gx.expectations.ExpectTableRowCountToEqual(value=1000),
     ])  # fmt: skip
-    with duckdb_batch(context, warehouse, "raw", "t") as (batch_definition, _):
+    with duckdb_table_asset(context, warehouse, "raw", "t") as asset:
+        batch_definition = asset.add_batch_definition_whole_table("t")
         result = batch_definition.get_batch().validate(suite)
     counts = {r.expectation_config.type: (r.success, r.result.get("unexpected_count"),
                                           r.result.get("observed_value"))
@@ -39,7 +40,8 @@ def test_expectations_get_exact_counts_from_a_table_in_a_schema(warehouse):
 
 def test_the_warehouse_is_free_for_a_writer_after_validation(warehouse):
     context = gx.get_context(mode="ephemeral")
-    with duckdb_batch(context, warehouse, "raw", "t") as (batch_definition, _):
+    with duckdb_table_asset(context, warehouse, "raw", "t") as asset:
+        batch_definition = asset.add_batch_definition_whole_table("t")
         batch_definition.get_batch().validate(
             gx.expectations.ExpectColumnValuesToNotBeNull(column="x"))
     with duckdb.connect(str(warehouse)) as writer:

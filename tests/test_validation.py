@@ -155,3 +155,62 @@ def test_a_suite_runs_again_only_when_what_it_sees_has_changed(tmp_path):
     with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
         ingest_feed(conn, tmp_path / "raw", FEEDS["standards"], log=lambda _: None)
     assert validate(*args, "quality").reused is False
+
+
+def _registry_rows(valid: int, invalid: int, seq: int = 0) -> list[dict[str, str]]:
+    """Households of one 户主 each: ``valid`` with a valid ID number, then ``invalid`` whose
+    check character is wrong (R01)."""
+    from tests.deliveries import make_id
+
+    rows = []
+    for n in range(valid + invalid):
+        good = make_id("19800101", f"{seq + n:03d}")
+        bad = good[:-1] + ("0" if good[-1] != "0" else "1")
+        rows.append({**VALID_ROWS["registry"], "household_id": f"H{seq + n}",
+                     "id_number": good if n < valid else bad})
+    return rows
+
+
+def test_a_night_validates_only_its_new_and_redelivered_deliveries(tmp_path):
+    """Night 1: 2020-06-30 (1 invalid ID of 2) and 2020-12-31 (2 of 3): both validated,
+    R01 3. Night 2: 2020-12-31 re-delivered corrected (1 invalid of 3) and 2021-06-30
+    rejected (no 证件号码 column), in the same night: only 2020-12-31 runs again, 06-30's
+    outcome stands, the rejected delivery is not validated: R01 1 + 1 = 2, one new GX
+    result per suite. Night 3, nothing new: nothing runs, the same 2."""
+    table, raw = TABLES["registry"], tmp_path / "raw"
+    args = (tmp_path / "w.duckdb", tmp_path / "gx", tmp_path / "docs", table)
+
+    def night() -> None:
+        with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+            ingest_feed(conn, raw, FEEDS["registry"], log=lambda _: None)
+
+    def results() -> int:
+        return len(list((tmp_path / "gx").rglob("validations/**/*.json")))
+
+    deliver(raw, "registry", "2020-06-30", {"registry_1.csv": table_file(table, _registry_rows(1, 1))})
+    deliver(raw, "registry", "2020-12-31", {"registry_1.csv": table_file(table, _registry_rows(1, 2, 10))})
+    night()
+    first = validate(*args, "quality")
+    assert (first.validated, first.kept) == (["2020-06-30", "2020-12-31"], 0)
+    assert {(f["rule"], f["column"]): f["unexpected"] for f in first.failures} == {("R01", "id_number"): 3}
+    assert validate(*args, "contract").success
+    after_first = results()
+
+    deliver(raw, "registry", "2020-12-31", {"registry_1.csv": table_file(table, _registry_rows(2, 1, 10))})
+    without_id = [[h for h in row if h != "证件号码"] for row in [[c.header for c in table.columns]]]
+    deliver(raw, "registry", "2021-06-30", {"registry_1.csv": without_id})
+    night()
+    second = validate(*args, "quality")
+    assert (second.validated, second.kept) == (["2020-12-31"], 1)
+    assert {(f["rule"], f["column"]): f["unexpected"] for f in second.failures} == {("R01", "id_number"): 2}
+    assert second.summary() == ("registry.quality: 1 of 6 failed — R01 unexpected_rows_expectation"
+                                "(id_number): 2 (1 delivery validated now, 1 delivery unchanged "
+                                "since their last validation)")
+    assert results() == after_first + 1
+    assert sorted(p.name for p in (tmp_path / "gx" / "outcomes" / "registry.quality").iterdir()) == [
+        "2020-06-30.json", "2020-12-31.json"]
+
+    third = validate(*args, "quality")
+    assert third.reused and third.kept == 2
+    assert [f["unexpected"] for f in third.failures] == [2]
+    assert results() == after_first + 1

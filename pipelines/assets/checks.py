@@ -1,6 +1,7 @@
 """Great Expectations suites as Dagster asset checks on the feed assets: two per staged
 table. `<table>_contract` is blocking: when it fails, the marts downstream are not built
-in that run and the check says why. `<table>_quality` only warns."""
+in that run and the check says why. `<table>_quality` only warns. Each runs GX on the
+deliveries it has not validated yet (pipelines/validation/run.py) and reports the table."""
 
 from pathlib import Path
 
@@ -39,6 +40,8 @@ def build_suite_check(feed: Feed, table: Table, kind: str) -> dg.AssetChecksDefi
             metadata={
                 "expectations": outcome.evaluated,
                 "failed": len(outcome.failures),
+                "deliveries_validated": len(outcome.validated),
+                "deliveries_unchanged": outcome.kept,
                 **{f"{f['rule']}:{f['expectation']}:{f['column'] or ''}": f["unexpected"] or 0
                    for f in outcome.failures},  # fmt: skip
             },

@@ -17,7 +17,7 @@ GX also warns "No sqlalchemy dialect found; relying on top-level sqlalchemy type
 per type check: it has no type module for duckdb, and the top-level SQLAlchemy types are
 exactly what duckdb_engine reflects, so that warning (and only it) is filtered out.
 
-The connection is opened read-only, and `duckdb_batch` disposes the engine afterwards:
+The connection is opened read-only, and `duckdb_table_asset` disposes the engine afterwards:
 DuckDB allows one writer process, and the ingest and dbt steps need it. Its memory is
 capped (large aggregates such as a uniqueness check spill to a temporary folder), so
 validating a province of any size needs the same few hundred MiB.
@@ -60,11 +60,11 @@ def register_duckdb_as_persisted_connection_dialect() -> None:
 
 
 @contextmanager
-def duckdb_batch(
+def duckdb_table_asset(
     context: gx.data_context.AbstractDataContext, warehouse: Path, schema: str, table: str
-) -> Iterator[tuple[gx.core.batch_definition.BatchDefinition, object]]:
-    """A whole-table batch definition of ``schema.table`` in the warehouse, read-only; the
-    DuckDB connection is closed when the block ends."""
+) -> Iterator[gx.datasource.fluent.sql_datasource.TableAsset]:
+    """The GX table asset of ``schema.table`` in the warehouse, read-only, to add batch
+    definitions to; the DuckDB connection is closed when the block ends."""
     register_duckdb_as_persisted_connection_dialect()
     name = f"{schema}.{table}"
     datasource = context.data_sources.add_or_update_sql(
@@ -73,9 +73,8 @@ def duckdb_batch(
         kwargs={"connect_args": {"read_only": True,
                                  "config": duckdb_config(warehouse, memory_limit=MEMORY_LIMIT)}},
     )
-    asset = datasource.add_table_asset(name=name, table_name=table, schema_name=schema)
     try:
-        yield asset.add_batch_definition_whole_table(name), datasource
+        yield datasource.add_table_asset(name=name, table_name=table, schema_name=schema)
     finally:
         datasource.get_execution_engine().close()
         datasource.get_engine().dispose()

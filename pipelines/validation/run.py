@@ -1,29 +1,34 @@
-"""Running a suite against a staged table in the warehouse, with Data Docs.
+"""Running a suite against a staged table in the warehouse, delivery by delivery, with
+Data Docs.
 
 The GX project (suites, results) lives beside the warehouse, in the restricted store;
 the Data Docs site, which shows counts and row references but no values, is written to
 ``<marts>/quality/data_docs/`` for statisticians and the quality report.
 
-A suite is run again only when what it would see has changed: the feed's loaded
-deliveries (dates and content fingerprints), the staged table's columns and row count,
-or the suite itself. Otherwise the outcome
-recorded after the last run stands (a night with nothing new does not re-scan history),
-and the Data Docs keep showing that run.
+Each loaded delivery of a table is its own GX batch (the asset partitioned by
+delivery_date), and its outcome is recorded with the delivery's content fingerprint and
+a digest of the suite and of the staged table's columns. A night validates only the
+deliveries it has not seen in that state: new ones, corrected re-deliveries, all of them
+when the suite changed. Every other delivery's recorded outcome stands, and a delivery no
+longer loaded (replaced, rejected) drops out. The check's result is the sum over the
+table's loaded deliveries; every expectation is per row or per delivery, so the sum is
+what one scan of the whole table would find.
 """
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 import great_expectations as gx
 from great_expectations.data_context.types.base import ProgressBarsConfig
+from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
 from pipelines.duckdb_limits import duckdb_config
 from pipelines.feeds import FEEDS, Table
-from pipelines.validation.gx_duckdb import MEMORY_LIMIT, duckdb_batch
+from pipelines.validation.gx_duckdb import MEMORY_LIMIT, duckdb_table_asset
 from pipelines.validation.suites import suites
 
 DOCS_SITE = "povmon"
@@ -37,11 +42,22 @@ class SuiteOutcome:
     success: bool
     evaluated: int
     failures: list[dict] = field(default_factory=list)  # rule, expectation, column, unexpected
-    validated_at: str = ""  # when GX last ran this suite on this data
-    reused: bool = False  # nothing changed since; the recorded outcome stands
+    validated_at: str = ""  # when GX last ran this suite on any of the table's deliveries
+    validated: list[str] = field(default_factory=list)  # deliveries GX ran on this time
+    kept: int = 0  # deliveries whose recorded outcome stands
+
+    @property
+    def reused(self) -> bool:
+        """Nothing changed since: GX did not run, the recorded outcomes stand."""
+        return not self.validated
 
     def summary(self) -> str:
-        kept = f" (unchanged since {self.validated_at}; result kept)" if self.reused else ""
+        def deliveries(n: int) -> str:
+            return f"{n} deliver{'y' if n == 1 else 'ies'}"
+
+        scope = (f" ({deliveries(len(self.validated))} validated now, {deliveries(self.kept)} "
+                 "unchanged since their last validation)" if self.validated and self.kept else "")
+        kept = f" (unchanged since {self.validated_at}; result kept)" if self.reused else scope
         if self.success:
             return f"{self.suite}: all {self.evaluated} expectations met{kept}"
         lines = [f"{f['rule']} {f['expectation']}({f['column'] or ''}): {f['unexpected']}"
@@ -50,32 +66,36 @@ class SuiteOutcome:
                 + "; ".join(lines) + kept)
 
 
-def _data_state(warehouse: Path, table: Table, suite: gx.ExpectationSuite) -> str:
-    """A digest of what the suite would see: the feed's loaded deliveries, the staged
-    table's columns and row count, and the suite."""
+def _deliveries(warehouse: Path, table: Table) -> tuple[dict[date, str], list[tuple]]:
+    """The table's loaded deliveries (date -> content fingerprint) and the staged table's
+    columns."""
     feed = next(f.id for f in FEEDS.values() if table in f.tables)
     with duckdb.connect(str(warehouse), read_only=True,
                         config=duckdb_config(warehouse, memory_limit=MEMORY_LIMIT)) as conn:
-        deliveries = conn.execute(
-            "select delivery_date::varchar, fingerprint from raw.deliveries "
-            "where feed = ? and status = 'loaded' order by 1", [feed]).fetchall()
+        deliveries = conn.execute("""
+            select delivery_date, fingerprint from raw.deliveries as d
+            where feed = ? and status = 'loaded' and exists (
+                select 1 from raw.ingest_files as f
+                where f.feed = d.feed and f.delivery_date = d.delivery_date
+                    and f.table_name = ? and f.status = 'loaded')
+            order by 1""", [feed, table.name]).fetchall()
         columns = conn.execute(
             "select column_name, data_type from duckdb_columns() "
             "where schema_name = 'raw' and table_name = ? order by column_index",
             [table.name]).fetchall()
-        rows = conn.execute(f"select count(*) from {table.staged_name}").fetchone()[0]
-    state = json.dumps([deliveries, columns, rows, suite.to_json_dict()], sort_keys=True,
-                       default=str)
-    return hashlib.sha256(state.encode()).hexdigest()
+    return dict(deliveries), columns
 
 
-def _recorded(path: Path, state: str) -> SuiteOutcome | None:
+def _digest(*parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _recorded(folder: Path, day: date, state: str) -> dict | None:
+    path = folder / f"{day.isoformat()}.json"
     if not path.exists():
         return None
     recorded = json.loads(path.read_text())
-    if recorded["state"] != state:
-        return None
-    return SuiteOutcome(**{**recorded["outcome"], "reused": True})
+    return recorded["outcome"] if recorded["state"] == state else None
 
 
 def _context(gx_root: Path, docs_dir: Path):
@@ -99,34 +119,84 @@ def _unexpected(result) -> int | None:
     return observed if isinstance(observed, int) else None
 
 
-def validate(warehouse: Path, gx_root: Path, docs_dir: Path, table: Table, kind: str) -> SuiteOutcome:
-    """Validate ``raw.<table>`` with its ``kind`` suite ('contract' or 'quality') in DuckDB,
-    or return the recorded outcome when neither the feed's deliveries nor the suite changed."""
-    expected = suites(table)[kind]
-    state = _data_state(warehouse, table, expected)
-    outcome_file = gx_root / "outcomes" / f"{table.name}.{kind}.json"
-    if (kept := _recorded(outcome_file, state)) is not None:
-        return kept
-    context = _context(gx_root, docs_dir)
-    suite = context.suites.add_or_update(expected)
-    with duckdb_batch(context, warehouse, "raw", table.name) as (batch_definition, _):
-        definition = context.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=suite))
-        checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
-            name=suite.name, validation_definitions=[definition], result_format=RESULT_FORMAT,
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=[DOCS_SITE])]))
-        run = checkpoint.run()
-    (validation,) = run.run_results.values()
-    failures = [
+def _failures(validation) -> list[dict]:
+    return [
         {"rule": r.expectation_config.meta.get("rule"), "expectation": r.expectation_config.type,
          "column": r.expectation_config.kwargs.get("column") or r.expectation_config.meta.get("column"),
          "unexpected": _unexpected(r),
          "error": (r.exception_info or {}).get("exception_message")}
         for r in validation.results if not r.success
     ]  # fmt: skip
-    outcome = SuiteOutcome(suite=suite.name, success=validation.success,
-                           evaluated=len(validation.results), failures=failures,
-                           validated_at=datetime.now().isoformat(timespec="seconds"))
-    outcome_file.parent.mkdir(exist_ok=True)
-    outcome_file.write_text(json.dumps({"state": state, "outcome": asdict(outcome)}))
-    return outcome
+
+
+def _run(warehouse: Path, gx_root: Path, docs_dir: Path, table: Table,
+         expected: gx.ExpectationSuite, days: list[date]) -> dict[date, dict]:
+    """GX on each delivery of ``days`` (a batch per delivery_date); the Data Docs pages of
+    these runs, of the suite and the site index are built once at the end."""
+    context = _context(gx_root, docs_dir)
+    suite = context.suites.add_or_update(expected)
+    outcomes, results = {}, []
+    with duckdb_table_asset(context, warehouse, "raw", table.name) as asset:
+        batches = asset.add_batch_definition_daily(suite.name, column="delivery_date",
+                                                   validate_batchable=False)  # fmt: skip
+        definition = context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=suite.name, data=batches, suite=suite))
+        checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
+            name=suite.name, validation_definitions=[definition], result_format=RESULT_FORMAT))
+        for day in days:
+            run = checkpoint.run(batch_parameters={"year": day.year, "month": day.month,
+                                                   "day": day.day})  # fmt: skip
+            ((identifier, validation),) = run.run_results.items()
+            results.append(identifier)
+            outcomes[day] = {"success": validation.success, "evaluated": len(validation.results),
+                             "failures": _failures(validation),
+                             "validated_at": datetime.now().isoformat(timespec="seconds")}
+    suite_page = ExpectationSuiteIdentifier(name=suite.name)
+    context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=[suite_page, *results])
+    return outcomes
+
+
+def _combined(name: str, expected: gx.ExpectationSuite, outcomes: list[dict],
+              validated: list[date]) -> SuiteOutcome:
+    """The table's outcome: every delivery met the suite, or the failures summed per
+    expectation over the deliveries."""
+    failures: dict[tuple, dict] = {}
+    for outcome in outcomes:
+        for f in outcome["failures"]:
+            key = (f["rule"], f["expectation"], f["column"])
+            if key in failures:
+                total = failures[key]
+                both = (total["unexpected"], f["unexpected"])
+                total["unexpected"] = None if None in both else sum(both)
+                total["error"] = total["error"] or f["error"]
+            else:
+                failures[key] = dict(f)
+    return SuiteOutcome(
+        suite=name, success=all(o["success"] for o in outcomes),
+        evaluated=max((o["evaluated"] for o in outcomes), default=len(expected.expectations)),
+        failures=list(failures.values()),
+        validated_at=max((o["validated_at"] for o in outcomes), default=""),
+        validated=[d.isoformat() for d in validated], kept=len(outcomes) - len(validated))
+
+
+def validate(warehouse: Path, gx_root: Path, docs_dir: Path, table: Table, kind: str) -> SuiteOutcome:
+    """Validate ``raw.<table>`` with its ``kind`` suite ('contract' or 'quality') in DuckDB,
+    on the deliveries not yet validated in their present state; the recorded outcome of
+    every other delivery stands."""
+    expected = suites(table)[kind]
+    deliveries, columns = _deliveries(warehouse, table)
+    suite_state = _digest(columns, expected.to_json_dict())
+    folder = gx_root / "outcomes" / f"{table.name}.{kind}"
+    folder.mkdir(parents=True, exist_ok=True)
+    states = {day: _digest(fingerprint, suite_state) for day, fingerprint in deliveries.items()}
+    outcomes = {day: _recorded(folder, day, state) for day, state in states.items()}
+    stale = [day for day, outcome in outcomes.items() if outcome is None]
+    if stale:
+        for day, outcome in _run(warehouse, gx_root, docs_dir, table, expected, stale).items():
+            outcomes[day] = outcome
+            (folder / f"{day.isoformat()}.json").write_text(
+                json.dumps({"state": states[day], "outcome": outcome}))
+    for path in folder.glob("*.json"):  # deliveries no longer loaded
+        if date.fromisoformat(path.stem) not in deliveries:
+            path.unlink()
+    return _combined(expected.name, expected, list(outcomes.values()), stale)
