@@ -39,9 +39,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     started = time.monotonic()
     out = generate(args.out, persons=args.persons, seed=args.seed, years=args.years,
-                   defect_rate=args.defect_rate)  # fmt: skip
+                   defect_rate=args.defect_rate, workers=args.workers)  # fmt: skip
+    peak = max(_peak_memory_mib(), _peak_memory_mib(resource.RUSAGE_CHILDREN))
     print(f"wrote feeds for {args.persons:,} registered persons to {out} "
-          f"in {time.monotonic() - started:.1f} s, peak memory {_peak_memory_mib():,.0f} MiB; "
+          f"in {time.monotonic() - started:.1f} s, peak memory {peak:,.0f} MiB per process; "
           f"ground truth in {out / '_truth'}")  # fmt: skip
     return 0
 
@@ -214,6 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="snapshot years, e.g. 2016-2020 (default) or 2020")
     gen.add_argument("--defect-rate", type=float, default=0.002,
                      help="share of records per defect kind (quarantine cases, R01-R17)")
+    gen.add_argument("--workers", type=int, help="counties generated at once (default: one "
+                     "per core); the files are the same for any number")
     gen.set_defaults(func=cmd_generate)
 
     run = commands.add_parser("run", help="ingest, validate, build and publish the marts")

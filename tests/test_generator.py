@@ -23,10 +23,18 @@ def _digests(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file() and p.suffix != ".xlsx"}
 
 
-def test_same_seed_gives_the_same_files(raw, tmp_path):
+def test_same_seed_gives_the_same_files_with_any_number_of_workers(raw, tmp_path):
+    """The fixture ran a county per core; one worker writes the same bytes, province-wide
+    claims files included (joined from the counties' parts, in county order)."""
     again = generate(tmp_path, persons=3000, seed=3, years=(2019, 2020), defect_rate=0.02,
-                     progress=lambda _: None)
+                     progress=lambda _: None, workers=1)
     assert _digests(again) == _digests(raw)
+    assert not (raw / "_parts").exists()
+    claims = (raw / "medical" / "2020-05-31" / "claims_202005.csv").read_text(encoding="utf-8")
+    header = claims.splitlines()[0]
+    assert header.startswith("结算单号") and claims.count(header) == 1
+    files = pl.read_csv(raw / "_truth" / "files.csv").filter(pl.col("file") == "claims_202005.csv")
+    assert len(claims.splitlines()) - 1 == files["rows"].item() > 0
 
 
 def test_every_feed_is_delivered_with_success_markers_except_the_incomplete_folder(raw):

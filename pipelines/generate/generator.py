@@ -1,9 +1,9 @@
 """`povmon generate`: every feed of shared/spec/feeds.md for a synthetic province.
 
-Streams county by county (memory is bounded by the largest county, not by N) and writes
-each county's file into every delivery folder. Besides the feeds it writes its own ground
-truth under ``<out>/_truth/`` so tests can check the pipeline against numbers the
-pipeline did not compute:
+Streams county by county, one county per core (memory is bounded by the largest county
+times the workers, not by N), and writes each county's file into every delivery folder.
+Besides the feeds it writes its own ground truth under ``<out>/_truth/`` so tests can
+check the pipeline against numbers the pipeline did not compute:
 
 - ``poverty_persons.csv``: per snapshot year and area (the village, or the township for a
   person whose village code is unknown) the registered, poor, exited and relapsed persons;
@@ -31,11 +31,16 @@ after the last year, no _SUCCESS) and the planted monitoring cases.
 from __future__ import annotations
 
 import calendar
+import multiprocessing
+import os
+import shutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -47,7 +52,12 @@ from pipelines.generate.cross_feed import cross_feed_flags
 from pipelines.generate.geography import County, Geography, build_geography
 from pipelines.generate.monitoring import Planted
 from pipelines.generate.people import CountyPeople, draw_people
-from pipelines.generate.write import mark_complete, to_delivery_text, write_delivery_file
+from pipelines.generate.write import (
+    join_province_files,
+    mark_complete,
+    to_delivery_text,
+    write_delivery_file,
+)
 
 DEFAULT_YEARS = (2016, 2017, 2018, 2019, 2020)
 # Reference feeds get no quarantine cases: a lost village row would turn its persons into
@@ -57,6 +67,9 @@ ENROLLMENT_MONTH = 3  # 医保局 delivers the year's enrollment roster at the e
 POPULATION_MONTH = 3  # 统计局 sends the year's area list and rural population by March 31
 
 
+PARTS = "_parts"  # counties' parts of the province-wide files, until they are joined
+
+
 @dataclass
 class Truth:
     files: list[dict] = field(default_factory=list)
@@ -64,6 +77,14 @@ class Truth:
     poverty: list[pl.DataFrame] = field(default_factory=list)
     coverage: list[pl.DataFrame] = field(default_factory=list)
     complete: set[Path] = field(default_factory=set)
+
+    def add(self, county: Truth) -> None:
+        """A county's truth after those before it (county order keeps the files' order)."""
+        self.files += county.files
+        self.flags += county.flags
+        self.poverty += county.poverty
+        self.coverage += county.coverage
+        self.complete |= county.complete
 
 
 @dataclass(frozen=True)
@@ -90,8 +111,9 @@ def _deliver(plan: Plan, truth: Truth, county: County, feed_id: str, table_name:
     """Format, plant quarantine cases, write one file and account for it in the truth;
     returns each row's label (its quarantine case or rule, "" for a clean row).
 
-    With ``province_file``, the county's rows are appended to that province-wide UTF-8
-    file instead (a department system that exports the whole province at once)."""
+    With ``province_file``, the county's rows are part of that province-wide UTF-8 file
+    instead (a department system that exports the whole province at once): written as the
+    county's part, joined in county order when every county is done."""
     table = TABLES[table_name]
     rng = np.random.default_rng([plan.seed, county.index, day.toordinal(), len(table_name)])
     labels = frame["_defect"]
@@ -106,7 +128,9 @@ def _deliver(plan: Plan, truth: Truth, county: County, feed_id: str, table_name:
         text = text.drop(drop_header)
     folder = plan.out / feed_id / day.isoformat()
     if province_file:
-        path = write_delivery_file(text, folder / province_file, "utf-8", False, append=True)
+        path = (folder / province_file).with_suffix(".csv")
+        part = plan.out / PARTS / path.relative_to(plan.out) / f"{county.index:05d}"
+        write_delivery_file(text, part, "utf-8", False)
     else:
         xlsx = county.xlsx and "xlsx" in FEEDS[feed_id].formats
         path = write_delivery_file(text, folder / _county_file(county, table_name),
@@ -234,6 +258,25 @@ def _generate_county(plan: Plan, truth: Truth, geo: Geography, people: CountyPeo
                  complete=False)
 
 
+def _county(plan: Plan, geo: Geography, index: int) -> Truth:
+    """Every delivery file of one county (in a worker process) and its share of the truth."""
+    truth = Truth()
+    people = plan.planted.plant_outlier(draw_people(geo.counties[index], plan.seed,
+                                                    plan.defect_rate))  # fmt: skip
+    _generate_county(plan, truth, geo, people)
+    return truth
+
+
+def _counties(plan: Plan, geo: Geography, workers: int) -> Iterator[Truth]:
+    """The counties' truths in county order, generated ``workers`` at a time."""
+    indexes = range(len(geo.counties))
+    if workers == 1:
+        yield from (_county(plan, geo, i) for i in indexes)
+        return
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield from pool.map(_county, repeat(plan), repeat(geo), indexes)
+
+
 def _province_files(plan: Plan, truth: Truth, geo: Geography) -> None:
     """The rows no county owns: province and city areas, and the yearly standards."""
     top = geo.areas.filter(pl.col("level").is_in(["省", "市"]))
@@ -290,8 +333,10 @@ def _write_truth(out: Path, truth: Truth, plan: Plan, geo: Geography) -> None:
 def generate(out: Path, persons: int, seed: int, years: tuple[int, ...] = DEFAULT_YEARS,
              defect_rate: float = 0.002,
              progress: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
-             ) -> Path:
-    """Write every feed for ``persons`` registered persons into ``out``; returns ``out``."""
+             workers: int | None = None) -> Path:
+    """Write every feed for ``persons`` registered persons into ``out``; returns ``out``.
+    Counties are generated ``workers`` at a time (default: one per core); the files are
+    the same for any number of workers."""
     if persons < 100:
         raise ValueError("--persons must be at least 100 (three counties of villages)")
     if not 0 <= defect_rate <= 0.05:
@@ -300,13 +345,14 @@ def generate(out: Path, persons: int, seed: int, years: tuple[int, ...] = DEFAUL
     geo = build_geography(persons, seed)
     truth = Truth()
     started = time.monotonic()
-    for county in geo.counties:
-        people = plan.planted.plant_outlier(draw_people(county, seed, defect_rate))
-        _generate_county(plan, truth, geo, people)
-        done = county.index + 1
+    workers = min(workers or os.cpu_count() or 1, len(geo.counties))
+    shutil.rmtree(out / PARTS, ignore_errors=True)  # left by an interrupted run
+    for done, county in enumerate(_counties(plan, geo, workers), start=1):
+        truth.add(county)
         if done == len(geo.counties) or done % max(1, len(geo.counties) // 20) == 0:
             progress(f"generated {done}/{len(geo.counties)} counties "
                      f"({time.monotonic() - started:.0f} s)")
+    join_province_files(out, out / PARTS)
     _province_files(plan, truth, geo)
     for folder in sorted(truth.complete):
         mark_complete(folder)

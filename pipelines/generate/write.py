@@ -8,6 +8,7 @@ and the county's encoding (UTF-8, UTF-8 with BOM, GB18030) or XLSX.
 from __future__ import annotations
 
 import io
+import shutil
 from pathlib import Path
 
 import polars as pl
@@ -48,22 +49,31 @@ def to_delivery_text(frame: pl.DataFrame, table: Table, county: County) -> pl.Da
     return frame.select(out)
 
 
-def write_delivery_file(frame: pl.DataFrame, path: Path, encoding: str, xlsx: bool,
-                        append: bool = False) -> Path:
-    """Write one file of a delivery; returns the path written (suffix by format). With
-    ``append``, rows go after those already in the CSV (its header is written once)."""
+def write_delivery_file(frame: pl.DataFrame, path: Path, encoding: str, xlsx: bool) -> Path:
+    """Write one file of a delivery; returns the path written (suffix by format)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if xlsx:
         path = path.with_suffix(".xlsx")
         frame.write_excel(path, autofit=False, dtype_formats={pl.String: "@"})
         return path
     path = path.with_suffix(".csv")
-    existing = append and path.exists()
     buffer = io.StringIO()
-    frame.write_csv(buffer, null_value="", include_header=not existing)
-    with path.open("ab" if existing else "wb") as handle:
-        handle.write(buffer.getvalue().encode(encoding))
+    frame.write_csv(buffer, null_value="")
+    path.write_bytes(buffer.getvalue().encode(encoding))
     return path
+
+
+def join_province_files(out: Path, parts: Path) -> None:
+    """Each province-wide file from its counties' parts (``parts/<its path>/<county>.csv``,
+    written by counties in parallel), in county order, with the header once."""
+    for folder in sorted({part.parent for part in parts.rglob("*.csv") if part.is_file()}):
+        target = out / folder.relative_to(parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("wb") as whole:
+            for i, part in enumerate(sorted(folder.glob("*.csv"))):
+                text = part.read_bytes()
+                whole.write(text if i == 0 else text.split(b"\n", 1)[1])
+    shutil.rmtree(parts)
 
 
 def mark_complete(folder: Path) -> None:
