@@ -172,11 +172,61 @@ def _registry_rows(valid: int, invalid: int, seq: int = 0) -> list[dict[str, str
 
 
 def test_a_night_validates_only_its_new_and_redelivered_deliveries(tmp_path):
-    """Night 1: 2020-06-30 (1 invalid ID of 2) and 2020-12-31 (2 of 3): both validated,
-    R01 3. Night 2: 2020-12-31 re-delivered corrected (1 invalid of 3) and 2021-06-30
-    rejected (no 证件号码 column), in the same night: only 2020-12-31 runs again, 06-30's
-    outcome stands, the rejected delivery is not validated: R01 1 + 1 = 2, one new GX
-    result per suite. Night 3, nothing new: nothing runs, the same 2."""
+    """Night 1: 2020-06-30 (1 invalid ID of 2): validated, R01 1. Night 2: 2020-12-31 new
+    (2 invalid of 3): only it runs, 06-30's outcome stands, R01 1 + 2 = 3. Night 3:
+    2020-12-31 re-delivered corrected (1 invalid of 3) and 2021-06-30 rejected (no 证件号码
+    column), in the same night: only 12-31 runs again, the rejected delivery is not
+    validated: R01 1 + 1 = 2. One new GX result per suite each of these nights. Night 4,
+    nothing new: nothing runs, the same 2."""
+    table, raw = TABLES["registry"], tmp_path / "raw"
+    args = (tmp_path / "w.duckdb", tmp_path / "gx", tmp_path / "docs", table)
+    outcomes = tmp_path / "gx" / "outcomes" / "registry.quality"
+
+    def night() -> None:
+        with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+            ingest_feed(conn, raw, FEEDS["registry"], log=lambda _: None)
+
+    def results() -> int:
+        return len(list((tmp_path / "gx").rglob("validations/**/*.json")))
+
+    def r01(outcome) -> dict:
+        return {(f["rule"], f["column"]): f["unexpected"] for f in outcome.failures}
+
+    deliver(raw, "registry", "2020-06-30", {"registry_1.csv": table_file(table, _registry_rows(1, 1))})
+    night()
+    first = validate(*args, "quality")
+    assert (first.validated, first.kept, r01(first)) == (["2020-06-30"], 0, {("R01", "id_number"): 1})
+    assert validate(*args, "contract").success
+
+    deliver(raw, "registry", "2020-12-31", {"registry_1.csv": table_file(table, _registry_rows(1, 2, 10))})
+    night()
+    second = validate(*args, "quality")
+    assert (second.validated, second.kept, r01(second)) == (["2020-12-31"], 1, {("R01", "id_number"): 3})
+    assert sorted(p.name for p in outcomes.iterdir()) == ["2020-12-31.json", "2020.json"]
+    after_second = results()
+
+    deliver(raw, "registry", "2020-12-31", {"registry_1.csv": table_file(table, _registry_rows(2, 1, 10))})
+    without_id = [[h for h in row if h != "证件号码"] for row in [[c.header for c in table.columns]]]
+    deliver(raw, "registry", "2021-06-30", {"registry_1.csv": without_id})
+    night()
+    third = validate(*args, "quality")
+    assert (third.validated, third.kept, r01(third)) == (["2020-12-31"], 1, {("R01", "id_number"): 2})
+    assert third.summary() == ("registry.quality: 1 of 6 failed — R01 unexpected_rows_expectation"
+                               "(id_number): 2 (1 delivery validated now, 1 delivery unchanged "
+                               "since their last validation)")
+    assert results() == after_second + 1
+
+    fourth = validate(*args, "quality")
+    assert fourth.reused and fourth.kept == 2
+    assert [f["unexpected"] for f in fourth.failures] == [2]
+    assert results() == after_second + 1
+
+
+def test_a_year_never_validated_is_one_batch_and_revalidated_together(tmp_path):
+    """The first night, 2020-06-30 (1 invalid ID of 2) and 2020-12-31 (2 of 3) are one GX
+    batch, the year 2020: one result, R01 3, one outcome covering both. When 12-31 is
+    re-delivered corrected (1 invalid of 3), that outcome no longer holds, and the year is
+    one batch again: both deliveries validated, R01 1 + 1 = 2."""
     table, raw = TABLES["registry"], tmp_path / "raw"
     args = (tmp_path / "w.duckdb", tmp_path / "gx", tmp_path / "docs", table)
 
@@ -192,25 +242,14 @@ def test_a_night_validates_only_its_new_and_redelivered_deliveries(tmp_path):
     night()
     first = validate(*args, "quality")
     assert (first.validated, first.kept) == (["2020-06-30", "2020-12-31"], 0)
-    assert {(f["rule"], f["column"]): f["unexpected"] for f in first.failures} == {("R01", "id_number"): 3}
-    assert validate(*args, "contract").success
-    after_first = results()
+    assert [f["unexpected"] for f in first.failures] == [3]
+    assert results() == 1
+    assert [p.name for p in (tmp_path / "gx" / "outcomes" / "registry.quality").iterdir()] == [
+        "2020.json"]
 
     deliver(raw, "registry", "2020-12-31", {"registry_1.csv": table_file(table, _registry_rows(2, 1, 10))})
-    without_id = [[h for h in row if h != "证件号码"] for row in [[c.header for c in table.columns]]]
-    deliver(raw, "registry", "2021-06-30", {"registry_1.csv": without_id})
     night()
     second = validate(*args, "quality")
-    assert (second.validated, second.kept) == (["2020-12-31"], 1)
-    assert {(f["rule"], f["column"]): f["unexpected"] for f in second.failures} == {("R01", "id_number"): 2}
-    assert second.summary() == ("registry.quality: 1 of 6 failed — R01 unexpected_rows_expectation"
-                                "(id_number): 2 (1 delivery validated now, 1 delivery unchanged "
-                                "since their last validation)")
-    assert results() == after_first + 1
-    assert sorted(p.name for p in (tmp_path / "gx" / "outcomes" / "registry.quality").iterdir()) == [
-        "2020-06-30.json", "2020-12-31.json"]
-
-    third = validate(*args, "quality")
-    assert third.reused and third.kept == 2
-    assert [f["unexpected"] for f in third.failures] == [2]
-    assert results() == after_first + 1
+    assert (second.validated, second.kept) == (["2020-06-30", "2020-12-31"], 0)
+    assert [f["unexpected"] for f in second.failures] == [2]
+    assert results() == 2

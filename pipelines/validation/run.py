@@ -5,14 +5,17 @@ The GX project (suites, results) lives beside the warehouse, in the restricted s
 the Data Docs site, which shows counts and row references but no values, is written to
 ``<marts>/quality/data_docs/`` for statisticians and the quality report.
 
-Each loaded delivery of a table is its own GX batch (the asset partitioned by
-delivery_date), and its outcome is recorded with the delivery's content fingerprint and
-a digest of the suite and of the staged table's columns. A night validates only the
-deliveries it has not seen in that state: new ones, corrected re-deliveries, all of them
-when the suite changed. Every other delivery's recorded outcome stands, and a delivery no
-longer loaded (replaced, rejected) drops out. The check's result is the sum over the
-table's loaded deliveries; every expectation is per row or per delivery, so the sum is
-what one scan of the whole table would find.
+A table's loaded deliveries are validated as GX batches of the asset partitioned by
+delivery_date, and each batch's outcome is recorded with the content fingerprints of the
+deliveries it covers and a digest of the suite and of the staged table's columns. A night
+validates only the deliveries it has not seen in that state: new ones, corrected
+re-deliveries, all of them when the suite changed. A year none of whose deliveries has a
+standing outcome is one batch (the first night: a few batches, not one per monthly
+claims file, each costing GX ~0.3 s of its own); otherwise each such delivery is a batch
+of its own. Every other outcome stands; an outcome covering a delivery no longer loaded
+as it was (corrected, replaced, rejected) is dropped and its deliveries validated again.
+The check's result is the sum over the outcomes; every expectation is per row or per
+delivery, so the sum is what one scan of the whole table would find.
 """
 
 import hashlib
@@ -24,7 +27,10 @@ from pathlib import Path
 import duckdb
 import great_expectations as gx
 from great_expectations.data_context.types.base import ProgressBarsConfig
-from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+from great_expectations.data_context.types.resource_identifiers import (
+    ExpectationSuiteIdentifier,
+    ValidationResultIdentifier,
+)
 
 from pipelines.duckdb_limits import duckdb_config
 from pipelines.feeds import FEEDS, Table
@@ -90,12 +96,34 @@ def _digest(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _recorded(folder: Path, day: date, state: str) -> dict | None:
-    path = folder / f"{day.isoformat()}.json"
-    if not path.exists():
-        return None
-    recorded = json.loads(path.read_text())
-    return recorded["outcome"] if recorded["state"] == state else None
+def _standing(folder: Path, states: dict[date, str]) -> dict[str, dict]:
+    """The recorded outcomes that still hold (file stem -> outcome), each covering one
+    delivery or one year's deliveries: every delivery it covers is loaded in the state it
+    was validated in. Any other record (a delivery corrected, replaced or rejected since,
+    or the suite changed) is deleted: its deliveries are validated again."""
+    standing = {}
+    for path in sorted(folder.glob("*.json")):
+        recorded = json.loads(path.read_text())
+        if all(states.get(date.fromisoformat(day)) == state
+               for day, state in recorded["states"].items()):
+            standing[path.stem] = recorded
+        else:
+            path.unlink()
+    return standing
+
+
+def _batches(stale: list[date], loaded: list[date]) -> list[tuple[str, list[date]]]:
+    """The GX batches for the stale deliveries: a year at once when none of its loaded
+    deliveries has a standing outcome (the first night: 5 batches of monthly claims, not
+    60), else each stale delivery on its own, beside the outcomes that stand."""
+    batches = []
+    for year in sorted({day.year for day in stale}):
+        of_year = [day for day in stale if day.year == year]
+        if len(of_year) == sum(day.year == year for day in loaded):
+            batches.append((str(year), of_year))
+        else:
+            batches += [(day.isoformat(), [day]) for day in of_year]
+    return batches
 
 
 def _context(gx_root: Path, docs_dir: Path):
@@ -130,34 +158,39 @@ def _failures(validation) -> list[dict]:
 
 
 def _run(warehouse: Path, gx_root: Path, docs_dir: Path, table: Table,
-         expected: gx.ExpectationSuite, days: list[date]) -> dict[date, dict]:
-    """GX on each delivery of ``days`` (a batch per delivery_date); the Data Docs pages of
-    these runs, of the suite and the site index are built once at the end."""
+         expected: gx.ExpectationSuite, batches: list[tuple[str, list[date]]]) -> dict[str, dict]:
+    """GX on each batch (a year's deliveries, or one delivery, by delivery_date); the Data
+    Docs pages of these runs, of the suite and the site index are built once at the end."""
     context = _context(gx_root, docs_dir)
     suite = context.suites.add_or_update(expected)
+    suite_page = ExpectationSuiteIdentifier(name=suite.name)
     outcomes, results = {}, []
     with duckdb_table_asset(context, warehouse, "raw", table.name) as asset:
-        batches = asset.add_batch_definition_daily(suite.name, column="delivery_date",
-                                                   validate_batchable=False)  # fmt: skip
-        definition = context.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=suite.name, data=batches, suite=suite))
-        checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
-            name=suite.name, validation_definitions=[definition], result_format=RESULT_FORMAT))
-        for day in days:
-            run = checkpoint.run(batch_parameters={"year": day.year, "month": day.month,
-                                                   "day": day.day})  # fmt: skip
-            ((identifier, validation),) = run.run_results.items()
-            results.append(identifier)
-            outcomes[day] = {"success": validation.success, "evaluated": len(validation.results),
-                             "failures": _failures(validation),
-                             "validated_at": datetime.now().isoformat(timespec="seconds")}
-    suite_page = ExpectationSuiteIdentifier(name=suite.name)
+        definitions = {
+            grain: context.validation_definitions.add_or_update(gx.ValidationDefinition(
+                name=f"{suite.name}.{grain}", data=add(f"{suite.name}.{grain}",
+                                                       column="delivery_date"),
+                suite=suite))
+            for grain, add in (("yearly", asset.add_batch_definition_yearly),
+                               ("daily", asset.add_batch_definition_daily))
+        }  # fmt: skip
+        for unit, days in batches:
+            day = days[0]
+            grain, parameters = (("yearly", {"year": day.year}) if len(unit) == 4 else
+                                 ("daily", {"year": day.year, "month": day.month, "day": day.day}))
+            validation = definitions[grain].run(batch_parameters=parameters,
+                                                result_format=RESULT_FORMAT)
+            results.append(ValidationResultIdentifier(suite_page, validation.meta["run_id"],
+                                                      validation.batch_id))
+            outcomes[unit] = {"success": validation.success, "evaluated": len(validation.results),
+                              "failures": _failures(validation),
+                              "validated_at": datetime.now().isoformat(timespec="seconds")}
     context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=[suite_page, *results])
     return outcomes
 
 
 def _combined(name: str, expected: gx.ExpectationSuite, outcomes: list[dict],
-              validated: list[date]) -> SuiteOutcome:
+              validated: list[date], kept: int) -> SuiteOutcome:
     """The table's outcome: every delivery met the suite, or the failures summed per
     expectation over the deliveries."""
     failures: dict[tuple, dict] = {}
@@ -176,7 +209,7 @@ def _combined(name: str, expected: gx.ExpectationSuite, outcomes: list[dict],
         evaluated=max((o["evaluated"] for o in outcomes), default=len(expected.expectations)),
         failures=list(failures.values()),
         validated_at=max((o["validated_at"] for o in outcomes), default=""),
-        validated=[d.isoformat() for d in validated], kept=len(outcomes) - len(validated))
+        validated=[d.isoformat() for d in validated], kept=kept)
 
 
 def validate(warehouse: Path, gx_root: Path, docs_dir: Path, table: Table, kind: str) -> SuiteOutcome:
@@ -189,14 +222,15 @@ def validate(warehouse: Path, gx_root: Path, docs_dir: Path, table: Table, kind:
     folder = gx_root / "outcomes" / f"{table.name}.{kind}"
     folder.mkdir(parents=True, exist_ok=True)
     states = {day: _digest(fingerprint, suite_state) for day, fingerprint in deliveries.items()}
-    outcomes = {day: _recorded(folder, day, state) for day, state in states.items()}
-    stale = [day for day, outcome in outcomes.items() if outcome is None]
-    if stale:
-        for day, outcome in _run(warehouse, gx_root, docs_dir, table, expected, stale).items():
-            outcomes[day] = outcome
-            (folder / f"{day.isoformat()}.json").write_text(
-                json.dumps({"state": states[day], "outcome": outcome}))
-    for path in folder.glob("*.json"):  # deliveries no longer loaded
-        if date.fromisoformat(path.stem) not in deliveries:
-            path.unlink()
-    return _combined(expected.name, expected, list(outcomes.values()), stale)
+    recorded = _standing(folder, states)
+    covered = {date.fromisoformat(day) for r in recorded.values() for day in r["states"]}
+    stale = [day for day in deliveries if day not in covered]
+    batches = _batches(stale, list(deliveries))
+    if batches:
+        outcomes = _run(warehouse, gx_root, docs_dir, table, expected, batches)
+        for unit, days in batches:
+            recorded[unit] = {"states": {day.isoformat(): states[day] for day in days},
+                              "outcome": outcomes[unit]}
+            (folder / f"{unit}.json").write_text(json.dumps(recorded[unit]))
+    return _combined(expected.name, expected, [r["outcome"] for r in recorded.values()],
+                     validated=stale, kept=len(covered))
