@@ -171,6 +171,17 @@ def _registry_rows(valid: int, invalid: int, seq: int = 0) -> list[dict[str, str
     return rows
 
 
+def _ingest_registry(tmp_path: Path) -> None:
+    """A night's ingest of the registry deliveries under ``tmp_path / 'raw'``."""
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+        ingest_feed(conn, tmp_path / "raw", FEEDS["registry"], log=lambda _: None)
+
+
+def _gx_results(tmp_path: Path) -> int:
+    """How many validation results GX has stored: one per batch it ran."""
+    return len(list((tmp_path / "gx").rglob("validations/**/*.json")))
+
+
 def test_a_night_validates_only_its_new_and_redelivered_deliveries(tmp_path):
     """Night 1: 2020-06-30 (1 invalid ID of 2): validated, R01 1. Night 2: 2020-12-31 new
     (2 invalid of 3): only it runs, 06-30's outcome stands, R01 1 + 2 = 3. Night 3:
@@ -182,44 +193,37 @@ def test_a_night_validates_only_its_new_and_redelivered_deliveries(tmp_path):
     args = (tmp_path / "w.duckdb", tmp_path / "gx", tmp_path / "docs", table)
     outcomes = tmp_path / "gx" / "outcomes" / "registry.quality"
 
-    def night() -> None:
-        with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
-            ingest_feed(conn, raw, FEEDS["registry"], log=lambda _: None)
-
-    def results() -> int:
-        return len(list((tmp_path / "gx").rglob("validations/**/*.json")))
-
     def r01(outcome) -> dict:
         return {(f["rule"], f["column"]): f["unexpected"] for f in outcome.failures}
 
     deliver(raw, "registry", "2020-06-30", {"registry_1.csv": table_file(table, _registry_rows(1, 1))})
-    night()
+    _ingest_registry(tmp_path)
     first = validate(*args, "quality")
     assert (first.validated, first.kept, r01(first)) == (["2020-06-30"], 0, {("R01", "id_number"): 1})
     assert validate(*args, "contract").success
 
     deliver(raw, "registry", "2020-12-31", {"registry_1.csv": table_file(table, _registry_rows(1, 2, 10))})
-    night()
+    _ingest_registry(tmp_path)
     second = validate(*args, "quality")
     assert (second.validated, second.kept, r01(second)) == (["2020-12-31"], 1, {("R01", "id_number"): 3})
     assert sorted(p.name for p in outcomes.iterdir()) == ["2020-12-31.json", "2020.json"]
-    after_second = results()
+    after_second = _gx_results(tmp_path)
 
     deliver(raw, "registry", "2020-12-31", {"registry_1.csv": table_file(table, _registry_rows(2, 1, 10))})
     without_id = [[h for h in row if h != "证件号码"] for row in [[c.header for c in table.columns]]]
     deliver(raw, "registry", "2021-06-30", {"registry_1.csv": without_id})
-    night()
+    _ingest_registry(tmp_path)
     third = validate(*args, "quality")
     assert (third.validated, third.kept, r01(third)) == (["2020-12-31"], 1, {("R01", "id_number"): 2})
     assert third.summary() == ("registry.quality: 1 of 6 failed — R01 unexpected_rows_expectation"
                                "(id_number): 2 (1 delivery validated now, 1 delivery unchanged "
                                "since their last validation)")
-    assert results() == after_second + 1
+    assert _gx_results(tmp_path) == after_second + 1
 
     fourth = validate(*args, "quality")
     assert fourth.reused and fourth.kept == 2
     assert [f["unexpected"] for f in fourth.failures] == [2]
-    assert results() == after_second + 1
+    assert _gx_results(tmp_path) == after_second + 1
 
 
 def test_a_year_never_validated_is_one_batch_and_revalidated_together(tmp_path):
@@ -230,26 +234,19 @@ def test_a_year_never_validated_is_one_batch_and_revalidated_together(tmp_path):
     table, raw = TABLES["registry"], tmp_path / "raw"
     args = (tmp_path / "w.duckdb", tmp_path / "gx", tmp_path / "docs", table)
 
-    def night() -> None:
-        with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
-            ingest_feed(conn, raw, FEEDS["registry"], log=lambda _: None)
-
-    def results() -> int:
-        return len(list((tmp_path / "gx").rglob("validations/**/*.json")))
-
     deliver(raw, "registry", "2020-06-30", {"registry_1.csv": table_file(table, _registry_rows(1, 1))})
     deliver(raw, "registry", "2020-12-31", {"registry_1.csv": table_file(table, _registry_rows(1, 2, 10))})
-    night()
+    _ingest_registry(tmp_path)
     first = validate(*args, "quality")
     assert (first.validated, first.kept) == (["2020-06-30", "2020-12-31"], 0)
     assert [f["unexpected"] for f in first.failures] == [3]
-    assert results() == 1
+    assert _gx_results(tmp_path) == 1
     assert [p.name for p in (tmp_path / "gx" / "outcomes" / "registry.quality").iterdir()] == [
         "2020.json"]
 
     deliver(raw, "registry", "2020-12-31", {"registry_1.csv": table_file(table, _registry_rows(2, 1, 10))})
-    night()
+    _ingest_registry(tmp_path)
     second = validate(*args, "quality")
     assert (second.validated, second.kept) == (["2020-06-30", "2020-12-31"], 0)
     assert [f["unexpected"] for f in second.failures] == [2]
-    assert results() == 2
+    assert _gx_results(tmp_path) == 2
