@@ -12,13 +12,22 @@ reported as (
         on snapshots.table_name = 'registry' and snapshots.snapshot_date = registry.delivery_date
 ),
 
-candidates as (
+-- each reported code's five possible ancestors, worked out before the join: a join on the
+-- expression itself was planned as a nested loop over codes × areas (145 s at 10 M persons)
+ancestors as (
     select
         reported.reported_code,
+        {{ ancestor_code('reported.reported_code', 'depths.depth') }} as ancestor_code
+    from reported, range(1, 6) as depths(depth)
+),
+
+candidates as (
+    select
+        ancestors.reported_code,
         areas.area_code,
         areas.level_depth
-    from reported, range(1, 6) as depths(depth)
-    inner join areas on areas.area_code = {{ ancestor_code('reported.reported_code', 'depths.depth') }}
+    from ancestors
+    inner join areas on areas.area_code = ancestors.ancestor_code
 ),
 
 final as (
