@@ -1,5 +1,5 @@
-"""Running a suite against a staged table in the warehouse, delivery by delivery, with
-Data Docs.
+"""Running a suite against a staged table in the warehouse, on the deliveries it has not
+validated yet, with Data Docs.
 
 The GX project (suites, results) lives beside the warehouse, in the restricted store;
 the Data Docs site, which shows counts and row references but no values, is written to
