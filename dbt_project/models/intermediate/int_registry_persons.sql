@@ -2,7 +2,7 @@
 -- the area they count in and their age on Y-08-31 (from the ID number, or 出生日期 when the
 -- ID is invalid).
 -- A person in several households counts once, in the household with the smallest
--- household_id (rule R04 flags the others); rows without an id_number were
+-- household_id (rule R04 flags every row of such a person, found here once); rows without an id_number were
 -- quarantined at ingest and never arrive here.
 with
 
@@ -11,8 +11,11 @@ snapshot_rows as (select * from {{ ref('int_registry_snapshot_rows') }}),
 persons as (
     select
         *,
-        count(*) over (partition by year, id_number) as registry_rows_of_person
+        count(*) over person_rows as registry_rows_of_person,
+        min(household_id) over person_rows <> max(household_id) over person_rows
+            as is_in_several_households
     from snapshot_rows
+    window person_rows as (partition by year, id_number)
     qualify row_number() over (
         partition by year, id_number
         order by household_id, source_file, source_row
@@ -46,6 +49,7 @@ final as (
         housing_safe,
         water_safe,
         registry_rows_of_person,
+        is_in_several_households,
         source_file,
         source_row
     from persons

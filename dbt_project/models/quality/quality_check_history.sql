@@ -20,8 +20,8 @@ where run_date = cast('{{ carry_forward_from() }}' as date)
 with
 
 checked as (
-    select feed, rule_id, county_code, count(*) as checked_records
-    from {{ ref('quality_checked_records') }}
+    select feed, rule_id, county_code, sum(records) as checked_records
+    from {{ ref('quality_rule_outcomes') }}
     group by all
 ),
 

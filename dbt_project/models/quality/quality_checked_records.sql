@@ -1,5 +1,6 @@
 -- Every record each quality rule (R01-R17, models under quality/rules/) checked in this
--- run, flagged or not: flags and the checked-record counts come from this one union.
+-- run, flagged or not: flags and the checked-record counts come from this one union
+-- (evaluated once, by quality_rule_outcomes).
 {%- set rule_models = [
     'qr01_invalid_id_number', 'qr02_birth_date_mismatch', 'qr03_sex_mismatch',
     'qr04_person_in_several_households', 'qr05_unknown_village',

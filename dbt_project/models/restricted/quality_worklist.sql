@@ -13,7 +13,7 @@ select * replace ({{ quality_run_date() }} as run_date) from {{ this }}
 
 with
 
-checked as (select * from {{ ref('quality_checked_records') }} where is_flagged),
+checked as (select * from {{ ref('quality_rule_outcomes') }} where is_flagged),
 
 rules as (select * from {{ ref('quality_rules') }}),
 
