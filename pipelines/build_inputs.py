@@ -10,6 +10,12 @@ night's flags under tonight's date) instead of every model.
 The digest covers raw.deliveries (feed, date, fingerprint, outcome: a new, corrected,
 rejected or incomplete delivery all change it), raw.ingest_files (the reconciliation
 mart), every file of the dbt project except its build output, and a hash of the key.
+
+The project digest (the project's files and the key alone) decides how the other nights
+build: the year-incremental models (dbt macros/year_incremental.sql) rebuild only the
+years whose deliveries changed, which is right only while the models themselves and the
+key are the ones the stored years were built with; when either changed, the build is a
+full refresh.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ BUILDS_DDL = """
 create schema if not exists raw;
 create table if not exists raw.warehouse_builds (
     run_date date, inputs_digest varchar, built_at timestamp);
+alter table raw.warehouse_builds add column if not exists project_digest varchar;
 """
 PROJECT_PARTS = ("dbt_project.yml", "models", "macros", "seeds", "tests")
 
@@ -33,6 +40,7 @@ PROJECT_PARTS = ("dbt_project.yml", "models", "macros", "seeds", "tests")
 class Build:
     night: date
     digest: str
+    project: str | None  # None: recorded before project digests were
 
 
 def _project_files(project_dir: Path) -> list[Path]:
@@ -46,16 +54,22 @@ def _project_files(project_dir: Path) -> list[Path]:
     return files
 
 
+def project_digest(project_dir: Path, key: bytes) -> str:
+    """One digest of the dbt project's files and the pseudonym key: what the models are."""
+    digest = hashlib.sha256(hashlib.sha256(key).digest())
+    for path in _project_files(project_dir):
+        digest.update(f"{path.relative_to(project_dir)}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def inputs_digest(conn: duckdb.DuckDBPyConnection, project_dir: Path, key: bytes) -> str:
     """One digest of everything a dbt build reads, except the night's date."""
-    digest = hashlib.sha256(hashlib.sha256(key).digest())
+    digest = hashlib.sha256(project_digest(project_dir, key).encode())
     for sql in ("select feed, delivery_date, fingerprint, status from raw.deliveries order by all",
                 "select * from raw.ingest_files order by all"):
         for row in conn.execute(sql).fetchall():
             digest.update(repr(row).encode())
-    for path in _project_files(project_dir):
-        digest.update(f"{path.relative_to(project_dir)}\0".encode())
-        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -67,13 +81,24 @@ def last_build(conn: duckdb.DuckDBPyConnection) -> Build | None:
     ).fetchall()[0][0]
     if not exists:
         return None
+    has_project = conn.execute(
+        "select count(*) from duckdb_columns() where schema_name = 'raw' "
+        "and table_name = 'warehouse_builds' and column_name = 'project_digest'"
+    ).fetchall()[0][0]
     rows = conn.execute(
-        "select run_date, inputs_digest from raw.warehouse_builds order by built_at desc limit 1"
+        f"select run_date, inputs_digest, {'project_digest' if has_project else 'null'} "
+        "from raw.warehouse_builds order by built_at desc limit 1"
     ).fetchall()
     return Build(*rows[0]) if rows else None
 
 
-def record_build(conn: duckdb.DuckDBPyConnection, night: date, digest: str) -> None:
+def needs_full_refresh(last: Build | None, project: str) -> bool:
+    """Whether tonight's build must rebuild every year of the year-incremental models: the
+    first build, or the models or the key changed since the last one."""
+    return last is None or last.project != project
+
+
+def record_build(conn: duckdb.DuckDBPyConnection, night: date, digest: str, project: str) -> None:
     conn.execute(BUILDS_DDL)
-    conn.execute("insert into raw.warehouse_builds values (?, ?, current_timestamp)",
-                 [night, digest])
+    conn.execute("insert into raw.warehouse_builds (run_date, inputs_digest, built_at, "
+                 "project_digest) values (?, ?, current_timestamp, ?)", [night, digest, project])

@@ -1,12 +1,20 @@
 """The proof that a night has nothing new for dbt: the inputs digest changes with a
-delivery, a file's reconciliation, a project file or the key, and with nothing else."""
+delivery, a file's reconciliation, a project file or the key, and with nothing else; and
+the full refresh of the year-incremental models when the project or the key changed."""
 
 from datetime import date
 
 import duckdb
 import pytest
 
-from pipelines.build_inputs import inputs_digest, last_build, record_build
+from pipelines.build_inputs import (
+    Build,
+    inputs_digest,
+    last_build,
+    needs_full_refresh,
+    project_digest,
+    record_build,
+)
 from pipelines.ingest.stage import BOOKKEEPING_DDL
 
 KEY = b"key-1"
@@ -61,8 +69,37 @@ def test_the_digest_changes_with_each_input(warehouse, project, change):
 
 def test_the_last_build_is_the_latest_recorded_and_none_before_the_first(warehouse, project):
     assert last_build(warehouse) is None
-    record_build(warehouse, date(2026, 11, 22), "a")
-    record_build(warehouse, date(2026, 11, 23), "b")
-    assert (last_build(warehouse).night, last_build(warehouse).digest) == (date(2026, 11, 23), "b")
+    record_build(warehouse, date(2026, 11, 22), "a", "p1")
+    record_build(warehouse, date(2026, 11, 23), "b", "p2")
+    assert last_build(warehouse) == Build(date(2026, 11, 23), "b", "p2")
     warehouse.execute("delete from raw.warehouse_builds")  # the README's way to force a build
     assert last_build(warehouse) is None
+
+
+def test_a_build_recorded_before_project_digests_reads_as_none(warehouse):
+    warehouse.execute("create table raw.warehouse_builds (run_date date, inputs_digest varchar, "
+                      "built_at timestamp)")
+    warehouse.execute("insert into raw.warehouse_builds values ('2026-11-22', 'a', now())")
+    assert last_build(warehouse) == Build(date(2026, 11, 22), "a", None)
+    record_build(warehouse, date(2026, 11, 23), "b", "p")  # adds the column
+    assert last_build(warehouse) == Build(date(2026, 11, 23), "b", "p")
+
+
+def test_the_project_digest_ignores_deliveries_and_changes_with_a_model_or_the_key(warehouse,
+                                                                                    project):
+    before = project_digest(project, KEY)
+    warehouse.execute("update raw.deliveries set fingerprint = 'f2'")
+    assert project_digest(project, KEY) == before
+    assert project_digest(project, b"key-2") != before
+    (project / "models" / "m.sql").write_text("select 2")
+    assert project_digest(project, KEY) != before
+
+
+@pytest.mark.parametrize(("last", "expected"), [
+    (None, True),                                   # the first build
+    (Build(date(2026, 11, 22), "a", None), True),   # recorded before project digests
+    (Build(date(2026, 11, 22), "a", "p0"), True),   # a model or the key changed
+    (Build(date(2026, 11, 22), "a", "p1"), False),  # the same project: years as needed
+])  # fmt: skip
+def test_a_full_refresh_when_the_first_build_or_the_project_changed(last, expected):
+    assert needs_full_refresh(last, "p1") is expected

@@ -17,7 +17,13 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from pipelines.build_inputs import inputs_digest, last_build, record_build
+from pipelines.build_inputs import (
+    inputs_digest,
+    last_build,
+    needs_full_refresh,
+    project_digest,
+    record_build,
+)
 from pipelines.pseudonym import pseudonym_key
 from pipelines.resources import Warehouse
 from pipelines.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, night_of
@@ -121,6 +127,7 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     (pipelines/pseudonym.py)."""
     key = pseudonym_key()
     night = night_of(context.run.tags)
+    project = project_digest(DBT_PROJECT_DIR, key)
     with warehouse.connect(read_only=True) as conn:
         digest = inputs_digest(conn, DBT_PROJECT_DIR, key)
         last = last_build(conn)
@@ -130,8 +137,13 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                          "only the quality history is built for tonight")
         yield from _night_unchanged(context, dbt, night, last.night)
     else:
-        yield from dbt.cli(["build", "--vars", json.dumps({"run_date": night.isoformat()})],
-                           context=context, target_path=dbt_project.target_path / "nightly").stream()
+        args = ["build", "--vars", json.dumps({"run_date": night.isoformat()})]
+        if needs_full_refresh(last, project):
+            context.log.info("first build, or the dbt project or the key changed: every year "
+                             "of the year-incremental models is rebuilt")
+            args.append("--full-refresh")
+        yield from dbt.cli(args, context=context,
+                           target_path=dbt_project.target_path / "nightly").stream()
     if everything:  # a build of some models proves nothing about the others
         with warehouse.connect() as conn:
-            record_build(conn, night, digest)
+            record_build(conn, night, digest, project)

@@ -4,11 +4,17 @@
 -- registered persons (int_registry_persons), so a person in several households counts in
 -- one only. The one place a deprivation is defined: the MPI marts and income_poverty_gap
 -- read it from here.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='year',
+    pre_hook="{{ delete_years_without_inputs() }}",
+) }}
 with
 
-persons as (select * from {{ ref('int_registry_persons') }}),
+persons as (select * from {{ ref('int_registry_persons') }} where {{ in_years_to_build('year') }}),
 
-programs as (select * from {{ ref('int_person_programs') }}),
+programs as (select * from {{ ref('int_person_programs') }} where {{ in_years_to_build('year') }}),
 
 standards as (select * from {{ ref('int_area_standards') }}),
 
@@ -60,5 +66,6 @@ final as (
 select
     *,
     deprived_income::int + deprived_education::int + deprived_health::int
-        + deprived_housing::int + deprived_water::int as deprivations
+        + deprived_housing::int + deprived_water::int as deprivations,
+    {{ year_build_columns('final.year') }}
 from final

@@ -1,11 +1,17 @@
 -- Every registered person of year Y with eligibility and coverage for each program of
 -- program_coverage: the one place both program_coverage and multidimensional_poverty
 -- read "covered" from.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='year',
+    pre_hook="{{ delete_years_without_inputs() }}",
+) }}
 with
 
-persons as (select * from {{ ref('int_registry_persons') }}),
+persons as (select * from {{ ref('int_registry_persons') }} where {{ in_years_to_build('year') }}),
 
-evidence as (select * from {{ ref('int_program_evidence') }}),
+evidence as (select * from {{ ref('int_program_evidence') }} where {{ in_years_to_build('year') }}),
 
 standards as (select * from {{ ref('int_area_standards') }}),
 
@@ -35,7 +41,8 @@ final as (
         coalesce(persons.age_on_aug31 between 6 and 15, false) as education_eligible,
         coalesce(coverage.education_covered, false) as education_covered,
         coalesce(coverage.has_enrolled_record, false) as aid_eligible,
-        coalesce(coverage.aid_covered, false) as aid_covered
+        coalesce(coverage.aid_covered, false) as aid_covered,
+        {{ year_build_columns('persons.year') }}
     from persons
     left join coverage on coverage.year = persons.year and coverage.id_number = persons.id_number
     left join standards on standards.year = persons.year and standards.area_code = persons.area_code

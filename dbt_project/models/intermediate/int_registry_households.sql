@@ -1,9 +1,17 @@
 -- Registry households of each year's snapshot: the household's attributes as its head's
 -- row (户主; the smallest id_number when there is none, rule R17) states them, how many
 -- rows and heads it has, and the policy lines that apply where it lives.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='year',
+    pre_hook="{{ delete_years_without_inputs() }}",
+) }}
 with
 
-snapshot_rows as (select * from {{ ref('int_registry_snapshot_rows') }}),
+snapshot_rows as (
+    select * from {{ ref('int_registry_snapshot_rows') }} where {{ in_years_to_build('year') }}
+),
 
 standards as (select * from {{ ref('int_area_standards') }}),
 
@@ -31,7 +39,8 @@ final as (
     select
         households.*,
         standards.poverty_line,
-        standards.dibao_line
+        standards.dibao_line,
+        {{ year_build_columns('households.year') }}
     from households
     left join standards
         on standards.year = households.year and standards.area_code = households.area_code

@@ -2,11 +2,19 @@
 -- the area they count in and their age on Y-08-31 (from the ID number, or 出生日期 when the
 -- ID is invalid).
 -- A person in several households counts once, in the household with the smallest
--- household_id (rule R04 flags every row of such a person, found here once); rows without an id_number were
--- quarantined at ingest and never arrive here.
+-- household_id (rule R04 flags every row of such a person, found here once); rows
+-- without an id_number were quarantined at ingest and never arrive here.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='year',
+    pre_hook="{{ delete_years_without_inputs() }}",
+) }}
 with
 
-snapshot_rows as (select * from {{ ref('int_registry_snapshot_rows') }}),
+snapshot_rows as (
+    select * from {{ ref('int_registry_snapshot_rows') }} where {{ in_years_to_build('year') }}
+),
 
 persons as (
     select
@@ -51,7 +59,8 @@ final as (
         registry_rows_of_person,
         is_in_several_households,
         source_file,
-        source_row
+        source_row,
+        {{ year_build_columns('persons.year') }}
     from persons
 )
 

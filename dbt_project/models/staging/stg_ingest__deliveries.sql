@@ -6,6 +6,7 @@ renamed as (
     select
         feed,
         delivery_date,
+        fingerprint,
         status,
         processed_at
     from source

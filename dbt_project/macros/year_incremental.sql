@@ -1,0 +1,53 @@
+{#- Year-incremental models: one year's rows depend only on that year's snapshots and on the
+    reference feeds (int_year_inputs digests both per year), so a night rebuilds the years
+    whose digest changed and leaves the others as they stand. Each such model
+      - is configured  materialized='incremental', incremental_strategy='delete+insert',
+        unique_key='year', pre_hook=delete_years_without_inputs()
+      - reads its year-keyed inputs  where {{ in_years_to_build('year') }}
+      - carries the digest its rows were built from and the night they were built:
+        {{ year_build_columns('final.year') }}
+    A change of the dbt project or the pseudonym key is a full refresh (the Dagster asset
+    passes --full-refresh; pipelines/build_inputs.py). -#}
+
+{#- The years to (re)build: all on a first or full build; else the years whose inputs digest
+    differs from the one stored in this table (a year it lacks included). -#}
+{% macro years_to_build() -%}
+    {%- set inputs = ref('int_year_inputs') -%}
+    {%- if not is_incremental() or not execute -%}{{ return(none) }}{%- endif -%}
+    {%- set query -%}
+        select inputs.year
+        from {{ inputs }} as inputs
+        anti join (select distinct year, inputs_digest from {{ this }}) as built
+            using (year, inputs_digest)
+        order by inputs.year
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values() | list) }}
+{%- endmacro %}
+
+{#- A filter keeping the rows of the years to build (every row when all are built). The years
+    are literals, so DuckDB skips the other years' row groups. -#}
+{% macro in_years_to_build(year_column) -%}
+    {%- set years = years_to_build() -%}
+    {%- if years is none -%}true
+    {%- elif years -%}{{ year_column }} in ({{ years | join(', ') }})
+    {%- else -%}false
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The columns every row of a year-incremental model carries: the inputs digest of its year
+    (one value per year: DuckDB keeps it in a few bytes per row group) and the night its year
+    was built (var run_date). `year_column` qualified by its table: unqualified, it would
+    name the subquery's own year. -#}
+{% macro year_build_columns(year_column) -%}
+    (select inputs.inputs_digest from {{ ref('int_year_inputs') }} as inputs
+     where inputs.year = {{ year_column }}) as inputs_digest,
+    {{ quality_run_date() }} as built_on
+{%- endmacro %}
+
+{#- pre_hook: a year that has no inputs any more (its only delivery was withdrawn) has no
+    rows either. -#}
+{% macro delete_years_without_inputs() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where year not in (select year from {{ ref('int_year_inputs') }})
+    {%- endif -%}
+{%- endmacro %}
