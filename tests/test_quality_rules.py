@@ -291,7 +291,11 @@ def test_restricted_worklist_has_the_id_numbers_and_names_the_marts_do_not(marts
     assert B2 in text and name_of(B2) in text
     assert len(text.splitlines()) == 1 + sum(len(v) for v in EXPECTED.values())
     xlsx = county / csv.name.replace(".csv", ".xlsx")
-    assert list(pl.read_excel(xlsx, sheet_id=0)) == ["问题清单", "报送文件问题"]
+    sheets = pl.read_excel(xlsx, sheet_id=0)
+    assert list(sheets) == ["问题清单", "报送文件问题"]
+    listed = sheets["问题清单"]  # the CSV's rows, the same Chinese headers
+    assert listed.columns == text.splitlines()[0].split(",")
+    assert listed.height == len(text.splitlines()) - 1 and B2 in listed["证件号码"].to_list()
     published = "".join(str(r) for r in query(marts, "select * from marts.quality_flags"))
     assert B2 not in published and name_of(B2) not in published
 
