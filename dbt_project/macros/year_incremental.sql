@@ -1,6 +1,7 @@
-{#- Year-incremental models: one year's rows depend only on that year's snapshots and on the
-    reference feeds (int_year_inputs digests both per year), so a night rebuilds the years
-    whose digest changed and leaves the others as they stand. Each such model
+{#- Year-incremental models: one year's rows depend only on that year's snapshots, the area
+    tree and that year's policy lines (int_year_inputs digests them per year), so a night
+    rebuilds the years whose digest changed and leaves the others as they stand. Each such
+    model
       - is configured  materialized='incremental', incremental_strategy='delete+insert',
         unique_key='year', pre_hook=delete_years_without_inputs()
       - reads its year-keyed inputs  where {{ in_years_to_build('year') }}
@@ -17,8 +18,9 @@
     {%- set query -%}
         select inputs.year
         from {{ inputs }} as inputs
-        anti join (select distinct year, inputs_digest from {{ this }}) as built
-            using (year, inputs_digest)
+        left join (select distinct year, inputs_digest from {{ this }}) as built
+            on built.year = inputs.year and built.inputs_digest = inputs.inputs_digest
+        where built.year is null
         order by inputs.year
     {%- endset -%}
     {{ return(run_query(query).columns[0].values() | list) }}
