@@ -5,8 +5,9 @@ Areas: province 51 > city 5101 > county 510101 > township 丙镇 > village 一�
 residents in 2019 and in 2020). Standards 2019 and 2020: poverty line 4000, threshold 3.00.
 Every registered person has an income of 3000: below the line.
 
-Night 1: registry 2019-12-31 (A 户主 未脱贫, C 户主 未脱贫) and 2020-12-31 (A, B 配偶, both
-未脱贫; C 已脱贫 2020). Both years built: 2019 poor 2 (2.00 %), 2020 poor 2 (2.00 %).
+Night 1: registry 2019-12-31 (A 户主 未脱贫, C 户主 未脱贫), dibao 2019-12-31 (A) and
+registry 2020-12-31 (A, B 配偶, both 未脱贫; C 已脱贫 2020). Both years built: 2019 poor 2
+(2.00 %), 2020 poor 2 (2.00 %).
 
 Night 2, in one night: 2020-12-31 re-delivered corrected (D 户主 未脱贫 added) and a registry
 delivery 2021-06-30 without its 证件号码 column (rejected). Only 2020 is rebuilt (its rows
@@ -19,13 +20,26 @@ it stands, its 4 persons still below. A population delivery with the same areas 
 nothing either.
 
 Night 4: the population re-delivered with a second village 二村: the area tree every year's
-village codes are placed in changed, so both years are rebuilt.
+village codes are placed in changed, so both years are rebuilt. In the same night the 2019
+registry delivery is re-delivered without its 证件号码 column: rejected, it clears the
+earlier version, so 2019 has no registry snapshot any more, only dibao's (A 在保). 2019
+keeps no person (its two rows of night 3 are gone, not left standing), only A's dibao
+evidence, rebuilt that night.
 """
 
 import duckdb
 import pytest
 
-from tests.deliveries import POPULATION_HEADER, REGISTRY_HEADER, STANDARDS_HEADER, deliver, person
+from pipelines.feeds import TABLES
+from tests.deliveries import (
+    POPULATION_HEADER,
+    REGISTRY_HEADER,
+    STANDARDS_HEADER,
+    VALID_ROWS,
+    deliver,
+    person,
+    table_file,
+)
 from tests.runner import query, run_pipeline
 
 VILLAGE = "510101100201"
@@ -90,6 +104,8 @@ def nights(tmp_path_factory):
         person("H1", A, "户主", VILLAGE, "未脱贫"),
         person("H2", C, "户主", VILLAGE, "未脱贫"),
     ]})
+    deliver(raw, "dibao", "2019-12-31", {"d.csv": table_file(TABLES["dibao"], [
+        {**VALID_ROWS["dibao"], "id_number": A, "head_id_number": A, "village_code": VILLAGE}])})
     registry_2020 = [
         REGISTRY_HEADER,
         person("H1", A, "户主", VILLAGE, "未脱贫"),
@@ -116,6 +132,8 @@ def nights(tmp_path_factory):
                                      "persons, persons_below_line"))
 
     _population(raw, "2021-01-07", {VILLAGE: "一村", "510101100202": "二村"})
+    deliver(raw, "registry", "2019-12-31", {"r.csv": [
+        [h for h in REGISTRY_HEADER if h != "证件号码"]]})
     _night(raw, work, "2021-01-08")
     return night_1, night_2, night_3, _built(work)
 
@@ -140,6 +158,7 @@ def test_changed_lines_of_a_year_rebuild_that_year_and_the_same_areas_nothing(ni
     assert gap == [(2019, 2, 0), (2020, 4, 4)]
 
 
-def test_a_changed_area_tree_rebuilds_every_year(nights):
+def test_a_changed_area_tree_rebuilds_every_year_and_a_year_without_registry_loses_its_rows(
+        nights):
     _, _, _, built = nights
-    assert built == {2019: ("2021-01-08", 2), 2020: ("2021-01-08", 4)}
+    assert built == {2019: ("2021-01-08", 0), 2020: ("2021-01-08", 4)}

@@ -3,7 +3,7 @@
     rebuilds the years whose digest changed and leaves the others as they stand. Each such
     model
       - is configured  materialized='incremental', incremental_strategy='delete+insert',
-        unique_key='year', pre_hook=delete_years_without_inputs()
+        unique_key='year', pre_hook=delete_years_to_build()
       - reads its year-keyed inputs  where {{ in_years_to_build('year') }}
       - carries the digest its rows were built from and the night they were built:
         {{ year_build_columns('final.year') }}
@@ -46,10 +46,15 @@
     {{ quality_run_date() }} as built_on
 {%- endmacro %}
 
-{#- pre_hook: a year that has no inputs any more (its only delivery was withdrawn) has no
-    rows either. -#}
-{% macro delete_years_without_inputs() -%}
+{#- pre_hook: the rows of every year to build go before the new ones come. dbt's own
+    delete+insert deletes only the years the new rows hold, so a year that has no rows any
+    more (its only registry delivery re-delivered and rejected, while dibao still has that
+    year) would keep its old ones; so would a year that has no inputs at all any more. -#}
+{% macro delete_years_to_build() -%}
     {%- if is_incremental() -%}
-        delete from {{ this }} where year not in (select year from {{ ref('int_year_inputs') }})
+        {%- set years = years_to_build() -%}
+        delete from {{ this }}
+        where year not in (select year from {{ ref('int_year_inputs') }})
+        {%- if years %} or year in ({{ years | join(', ') }}){% endif %}
     {%- endif -%}
 {%- endmacro %}

@@ -5,7 +5,7 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='year',
-    pre_hook="{{ delete_years_without_inputs() }}",
+    pre_hook="{{ delete_years_to_build() }}",
 ) }}
 with
 
