@@ -141,7 +141,8 @@ def test_a_night_with_nothing_new_builds_only_the_quality_history(nights):
     stay as they were, and Dagster records the other models as not rebuilt."""
     raw, work, marts, dagster_home, _ = nights
     incidence = query(marts, "select * from marts.poverty_incidence order by all")
-    run_pipeline(raw, work, "--run-date", NIGHT3, env={"DAGSTER_HOME": str(dagster_home)})
+    result = run_pipeline(raw, work, "--run-date", NIGHT3, env={"DAGSTER_HOME": str(dagster_home)})
+    assert "emitted no result" not in result.stdout + result.stderr
     totals = query(marts, "select sum(flagged_records), sum(new_flags), sum(resolved_flags), "
                           "sum(still_open_flags) from marts.quality_summary where run_date = ?",
                    [NIGHT3])  # fmt: skip
@@ -157,4 +158,9 @@ def test_a_night_with_nothing_new_builds_only_the_quality_history(nights):
         return {k: v.value for k, v in event.asset_materialization.metadata.items()}
     assert metadata(["marts", "poverty_incidence"])["unchanged_since"] == NIGHT2
     assert "rebuilt" not in metadata(["quality", "quality_flag_history"])
+    check = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+        [dg.AssetCheckKey(dg.AssetKey(["marts", "poverty_incidence"]),
+                          "not_null_poverty_incidence_area_code")])  # fmt: skip
+    [evaluation] = [record.evaluation for record in check.values()]
+    assert evaluation.passed and evaluation.metadata["passed_on_build_of"].value == NIGHT2
     assert metadata(["quality", "report"])["night"] == NIGHT3
