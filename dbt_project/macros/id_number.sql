@@ -2,8 +2,8 @@
     MOD 11-2 check character (the same rule as pipelines/feeds/idnumber.py). -#}
 {% macro id_number_is_valid(id) -%}
     coalesce(
-        regexp_full_match({{ id }}, '[0-9]{17}[0-9X]')
-        and try_strptime(substr({{ id }}, 7, 8), '%Y%m%d') is not null
+        {{ regex_full_match(id, '[0-9]{17}[0-9X]') }}
+        and {{ date_from_digits('substr(' ~ id ~ ', 7, 8)') }} is not null
         and {{ id_number_check_character(id) }} = right({{ id }}, 1),
         false
     )
@@ -24,7 +24,7 @@
     invalid (`valid`: a column already holding id_number_is_valid, if there is one). -#}
 {% macro birth_date_for_age(id, birth_date, valid=none) -%}
     case
-        when {{ valid or id_number_is_valid(id) }} then cast(strptime(substr({{ id }}, 7, 8), '%Y%m%d') as date)
+        when {{ valid or id_number_is_valid(id) }} then {{ date_from_digits('substr(' ~ id ~ ', 7, 8)') }}
         else {{ birth_date }}
     end
 {%- endmacro %}
@@ -32,7 +32,8 @@
 {#- Completed years on a date: the birthday itself counts as reached. -#}
 {% macro age_on(birth, on_date) -%}
     (year({{ on_date }}) - year({{ birth }})
-        - case when strftime({{ birth }}, '%m%d') > strftime({{ on_date }}, '%m%d') then 1 else 0 end)
+        - case when month({{ birth }}) * 100 + day({{ birth }}) > month({{ on_date }}) * 100 + day({{ on_date }})
+            then 1 else 0 end)
 {%- endmacro %}
 
 {#- Why an ID number breaks rule R01, in Chinese naming the column `label` (NULL when it is
@@ -42,14 +43,14 @@
 {% macro id_number_problem(label, id, public=false, valid=none) -%}
     case
         when {{ id }} is null or {{ valid or id_number_is_valid(id) }} then null
-        when not regexp_full_match({{ id }}, '[0-9]{17}[0-9X]')
+        when not {{ regex_full_match(id, '[0-9]{17}[0-9X]') }}
             then '{{ label }}不是18位（17位数字加校验码）：' || length({{ id }}) || '个字符'
     {%- if public %}
-        when try_strptime(substr({{ id }}, 7, 8), '%Y%m%d') is null
+        when {{ date_from_digits('substr(' ~ id ~ ', 7, 8)') }} is null
             then '{{ label }}中的出生日期不是有效日期'
         else '{{ label }}校验码有误'
     {%- else %}
-        when try_strptime(substr({{ id }}, 7, 8), '%Y%m%d') is null
+        when {{ date_from_digits('substr(' ~ id ~ ', 7, 8)') }} is null
             then '{{ label }}中的出生日期' || substr({{ id }}, 7, 8) || '不是有效日期'
         else '{{ label }}校验码应为' || {{ id_number_check_character(id) }} || '，实为' || right({{ id }}, 1)
     {%- endif %}

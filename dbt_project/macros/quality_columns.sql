@@ -13,16 +13,11 @@
     delivery_date,
     county_code,
     area_code,
-    cast(record_key as varchar) as record_key,
+    cast(record_key as string) as record_key,
     cast(record_year as integer) as record_year,
     id_number,
     name,
     detail is not null as is_flagged,
     detail,
     {{ public_detail }} as public_detail
-{%- endmacro %}
-
-{#- Money in a detail text: thousands separators, two decimals. -#}
-{% macro money(amount) -%}
-    format('{:,.2f}', {{ amount }})
 {%- endmacro %}

@@ -2,13 +2,23 @@
     tree and that year's policy lines (int_year_inputs digests them per year), so a night
     rebuilds the years whose digest changed and leaves the others as they stand. Each such
     model
-      - is configured  materialized='incremental', incremental_strategy='delete+insert',
-        unique_key='year', pre_hook=delete_years_to_build()
+      - is configured  {{ config(**year_incremental()) }}: on DuckDB materialized='incremental',
+        incremental_strategy='delete+insert', unique_key='year', pre_hook=delete_years_to_build();
+        on Spark a table rebuilt whole (Parquet tables cannot delete rows; a cluster has the
+        throughput to rebuild, and the years would have to be partitions to overwrite)
       - reads its year-keyed inputs  where {{ in_years_to_build('year') }}
       - carries the digest its rows were built from and the night they were built:
         {{ year_build_columns('final.year') }}
     A change of the dbt project or the pseudonym key is a full refresh (the Dagster asset
     passes --full-refresh; pipelines/build_inputs.py). -#}
+
+{% macro year_incremental() -%}
+    {%- if target.type == 'spark' -%}
+        {{ return({'materialized': 'table'}) }}
+    {%- endif -%}
+    {{ return({'materialized': 'incremental', 'incremental_strategy': 'delete+insert',
+               'unique_key': 'year', 'pre_hook': '{{ delete_years_to_build() }}'}) }}
+{%- endmacro %}
 
 {#- The years to (re)build: all on a first or full build; else the years whose inputs digest
     differs from the one stored in this table (a year it lacks included). -#}

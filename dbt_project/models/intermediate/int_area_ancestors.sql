@@ -9,7 +9,7 @@ candidates as (
     select
         areas.area_code,
         {{ ancestor_code('areas.area_code', 'depth') }} as ancestor_code
-    from areas, range(1, 6) as depths(depth)
+    from areas cross join {{ area_depths() }}
     where depths.depth <= areas.level_depth
 ),
 

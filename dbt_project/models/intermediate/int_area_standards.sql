@@ -11,20 +11,26 @@ current_standards as (
     {{ rows_of_latest_delivery_per_year('standards') }}
 ),
 
-final as (
+applicable as (
     select
         ancestors.area_code,
         current_standards.year,
         current_standards.area_code as standard_area_code,
         current_standards.poverty_line,
         current_standards.dibao_line,
-        current_standards.exit_threshold_pct
+        current_standards.exit_threshold_pct,
+        ancestors.ancestor_depth
     from ancestors
     inner join current_standards on current_standards.area_code = ancestors.ancestor_code
-    qualify row_number() over (
-        partition by ancestors.area_code, current_standards.year
-        order by ancestors.ancestor_depth desc
-    ) = 1
+),
+
+most_specific as (
+    {{ first_row_of_each('applicable', 'area_code, year', 'ancestor_depth desc') }}
+),
+
+final as (
+    select area_code, year, standard_area_code, poverty_line, dibao_line, exit_threshold_pct
+    from most_specific
 )
 
 select * from final

@@ -10,23 +10,27 @@ latest as (
     where delivery_date = (select max(delivery_date) from population)
 ),
 
+{%- set level_rows = [] %}
+{%- for level_zh, area_level in var('area_levels').items() %}
+    {%- do level_rows.append([level_zh, area_level, loop.index]) %}
+{%- endfor %}
+
 levels as (
-    select
-        unnest(map_keys({{ var('area_levels') }}::map(varchar, varchar))) as level_zh,
-        unnest(map_values({{ var('area_levels') }}::map(varchar, varchar))) as area_level,
-        unnest(range(1, 6)) as level_depth
+    select * from {{ constant_rows('levels', ['level_zh', 'area_level', 'level_depth'], level_rows) }}
 ),
 
 final as (
-    select distinct on (latest.area_code)
+    select
         latest.area_code,
         latest.area_name,
         levels.area_level,
         levels.level_depth,
-        latest.parent_code
+        latest.parent_code,
+        row_number() over (partition by latest.area_code order by latest.year desc) as rank_of_year
     from latest
     inner join levels on levels.level_zh = latest.level_zh
-    order by latest.area_code, latest.year desc
 )
 
-select * from final
+select area_code, area_name, area_level, level_depth, parent_code
+from final
+where rank_of_year = 1

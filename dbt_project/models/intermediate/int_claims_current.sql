@@ -5,12 +5,7 @@ with
 claims as (select * from {{ ref('stg_medical__claims') }}),
 
 final as (
-    select *
-    from claims
-    qualify row_number() over (
-        partition by claim_id
-        order by delivery_date desc, source_file desc, source_row desc
-    ) = 1
+    {{ first_row_of_each('claims', 'claim_id', 'delivery_date desc, source_file desc, source_row desc') }}
 )
 
 select * from final

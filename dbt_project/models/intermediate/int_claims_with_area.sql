@@ -5,15 +5,15 @@ with
 
 claims as (select * from {{ ref('int_claims_current') }}),
 
+persons as (select id_number, year, area_code, county_code from {{ ref('int_registry_persons') }}),
+
 latest_persons as (
-    select id_number, area_code, county_code
-    from {{ ref('int_registry_persons') }}
-    qualify row_number() over (partition by id_number order by year desc) = 1
+    {{ first_row_of_each('persons', 'id_number', 'year desc') }}
 ),
 
 final as (
     select
-        year(claims.delivery_date) as year,
+        cast(year(claims.delivery_date) as integer) as year,
         claims.*,
         latest_persons.area_code,
         coalesce(latest_persons.county_code,

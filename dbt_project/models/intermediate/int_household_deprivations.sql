@@ -4,12 +4,8 @@
 -- registered persons (int_registry_persons), so a person in several households counts in
 -- one only. The one place a deprivation is defined: the MPI marts and income_poverty_gap
 -- read it from here.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='year',
-    pre_hook="{{ delete_years_to_build() }}",
-) }}
+{{ config(**year_incremental()) }}
+{%- set head_first = ["relation != '户主'", 'id_number'] %}
 with
 
 persons as (select * from {{ ref('int_registry_persons') }} where {{ in_years_to_build('year') }}),
@@ -38,10 +34,10 @@ households as (
     select
         year,
         household_id,
-        first(per_capita_income order by relation != '户主', id_number) as per_capita_income,
-        first(area_code order by relation != '户主', id_number) as head_area_code,
-        first(housing_safe order by relation != '户主', id_number) as housing_safe,
-        first(water_safe order by relation != '户主', id_number) as water_safe,
+        {{ first_by('per_capita_income', head_first) }} as per_capita_income,
+        {{ first_by('area_code', head_first) }} as head_area_code,
+        {{ first_by('housing_safe', head_first) }} as housing_safe,
+        {{ first_by('water_safe', head_first) }} as water_safe,
         bool_or(education_gap) as deprived_education,
         bool_or(health_gap) as deprived_health
     from members
@@ -65,7 +61,7 @@ final as (
 
 select
     *,
-    deprived_income::int + deprived_education::int + deprived_health::int
-        + deprived_housing::int + deprived_water::int as deprivations,
+    cast(deprived_income as integer) + cast(deprived_education as integer) + cast(deprived_health as integer)
+        + cast(deprived_housing as integer) + cast(deprived_water as integer) as deprivations,
     {{ year_build_columns('final.year') }}
 from final

@@ -14,7 +14,7 @@ households as (select * from {{ ref('int_household_deprivations') }}),
 cutoffs as (
     select distinct cast(k as double) as k
     from (
-        select unnest({{ var('mpi_sensitivity_cutoffs') }}) as k
+        select k from {{ constant_rows('sensitivity_cutoffs', ['k'], var('mpi_sensitivity_cutoffs')) }}
         union all
         select {{ var('mpi_poverty_cutoff_k') }}
     )

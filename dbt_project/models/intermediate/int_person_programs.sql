@@ -1,12 +1,7 @@
 -- Every registered person of year Y with eligibility and coverage for each program of
 -- program_coverage: the one place both program_coverage and multidimensional_poverty
 -- read "covered" from.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='year',
-    pre_hook="{{ delete_years_to_build() }}",
-) }}
+{{ config(**year_incremental()) }}
 with
 
 persons as (select * from {{ ref('int_registry_persons') }} where {{ in_years_to_build('year') }}),

@@ -6,12 +6,7 @@
 --   medical_insurance   an enrollment for year Y with status 正常参保 (either scheme)
 --   compulsory_education  a record for school year Y-(Y+1) with status 在读 or 休学
 --   education_aid       a 在读 record for school year Y-(Y+1) (eligible); covered if aid > 0
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='year',
-    pre_hook="{{ delete_years_to_build() }}",
-) }}
+{{ config(**year_incremental()) }}
 with
 
 dibao as (

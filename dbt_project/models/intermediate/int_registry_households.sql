@@ -1,12 +1,8 @@
 -- Registry households of each year's snapshot: the household's attributes as its head's
 -- row (户主; the smallest id_number when there is none, rule R17) states them, how many
 -- rows and heads it has, and the policy lines that apply where it lives.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='year',
-    pre_hook="{{ delete_years_to_build() }}",
-) }}
+{{ config(**year_incremental()) }}
+{%- set head_first = ["relation != '户主'", 'id_number'] %}
 with
 
 snapshot_rows as (
@@ -22,15 +18,15 @@ households as (
         household_id,
         count(*) as member_rows,
         count(*) filter (where relation = '户主') as heads,
-        first(village_code order by relation != '户主', id_number) as village_code,
-        first(area_code order by relation != '户主', id_number) as area_code,
-        first(county_code order by relation != '户主', id_number) as county_code,
-        first(is_known_village order by relation != '户主', id_number) as is_known_village,
-        first(household_type order by relation != '户主', id_number) as household_type,
-        first(per_capita_income order by relation != '户主', id_number) as per_capita_income,
-        first(identified_year order by relation != '户主', id_number) as identified_year,
-        first(poverty_status order by relation != '户主', id_number) as poverty_status,
-        first(exit_year order by relation != '户主', id_number) as exit_year
+        {{ first_by('village_code', head_first) }} as village_code,
+        {{ first_by('area_code', head_first) }} as area_code,
+        {{ first_by('county_code', head_first) }} as county_code,
+        {{ first_by('is_known_village', head_first) }} as is_known_village,
+        {{ first_by('household_type', head_first) }} as household_type,
+        {{ first_by('per_capita_income', head_first) }} as per_capita_income,
+        {{ first_by('identified_year', head_first) }} as identified_year,
+        {{ first_by('poverty_status', head_first) }} as poverty_status,
+        {{ first_by('exit_year', head_first) }} as exit_year
     from snapshot_rows
     group by year, snapshot_date, household_id
 ),

@@ -4,31 +4,26 @@
 -- A person in several households counts once, in the household with the smallest
 -- household_id (rule R04 flags every row of such a person, found here once); rows
 -- without an id_number were quarantined at ingest and never arrive here.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='year',
-    pre_hook="{{ delete_years_to_build() }}",
-) }}
+{{ config(**year_incremental()) }}
 with
 
 snapshot_rows as (
     select * from {{ ref('int_registry_snapshot_rows') }} where {{ in_years_to_build('year') }}
 ),
 
-persons as (
+ranked as (
     select
         *,
         count(*) over person_rows as registry_rows_of_person,
         min(household_id) over person_rows <> max(household_id) over person_rows
-            as is_in_several_households
+            as is_in_several_households,
+        row_number() over (partition by year, id_number order by household_id, source_file, source_row)
+            as row_of_person
     from snapshot_rows
     window person_rows as (partition by year, id_number)
-    qualify row_number() over (
-        partition by year, id_number
-        order by household_id, source_file, source_row
-    ) = 1
 ),
+
+persons as (select * from ranked where row_of_person = 1),
 
 final as (
     select

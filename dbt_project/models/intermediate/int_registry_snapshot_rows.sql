@@ -2,12 +2,7 @@
 -- in (its village, or the nearest known ancestor for an unknown code, rule R05) and its
 -- county: what int_registry_persons deduplicates and the quality rules check. Whether the
 -- ID number is valid is worked out here once, for the persons mart and rules R01-R03.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='year',
-    pre_hook="{{ delete_years_to_build() }}",
-) }}
+{{ config(**year_incremental()) }}
 with
 
 registry as (select * from {{ ref('stg_registry__persons') }}),

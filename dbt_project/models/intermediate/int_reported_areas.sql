@@ -18,7 +18,7 @@ ancestors as (
     select
         reported.reported_code,
         {{ ancestor_code('reported.reported_code', 'depths.depth') }} as ancestor_code
-    from reported, range(1, 6) as depths(depth)
+    from reported cross join {{ area_depths() }}
 ),
 
 candidates as (
@@ -33,7 +33,7 @@ candidates as (
 final as (
     select
         reported.reported_code,
-        arg_max(candidates.area_code, candidates.level_depth) as area_code,
+        max_by(candidates.area_code, candidates.level_depth) as area_code,
         coalesce(max(candidates.level_depth) = 5, false) as is_known_village
     from reported
     left join candidates on candidates.reported_code = reported.reported_code

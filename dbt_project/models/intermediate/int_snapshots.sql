@@ -13,7 +13,7 @@ final as (
     select
         deliveries.feed,
         files.table_name,
-        year(deliveries.delivery_date) as year,
+        cast(year(deliveries.delivery_date) as integer) as year,
         max(deliveries.delivery_date) as snapshot_date
     from deliveries
     inner join files using (feed, delivery_date)

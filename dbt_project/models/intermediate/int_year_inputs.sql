@@ -16,8 +16,8 @@ deliveries as (select * from {{ ref('stg_ingest__deliveries') }} where status = 
 yearly_snapshots as (
     select
         snapshots.year,
-        string_agg(concat_ws('|', snapshots.table_name, snapshots.snapshot_date, deliveries.fingerprint),
-                   ';' order by snapshots.table_name) as snapshots
+        {{ sorted_string_agg("concat_ws('|', snapshots.table_name, snapshots.snapshot_date, deliveries.fingerprint)",
+                             ';', order_by='snapshots.table_name') }} as snapshots
     from snapshots
     inner join deliveries
         on deliveries.feed = snapshots.feed and deliveries.delivery_date = snapshots.snapshot_date
@@ -26,17 +26,17 @@ yearly_snapshots as (
 ),
 
 area_tree as (
-    select md5(coalesce(string_agg(
-        concat_ws('|', area_code, area_name, area_level, level_depth, parent_code), ';'
-        order by area_code), '')) as digest
+    select md5(coalesce({{ sorted_string_agg(
+        "concat_ws('|', area_code, area_name, area_level, level_depth, parent_code)", ';',
+        order_by='area_code') }}, '')) as digest
     from {{ ref('int_areas') }}
 ),
 
 yearly_lines as (
     select
         year,
-        md5(string_agg(concat_ws('|', area_code, standard_area_code, poverty_line, dibao_line,
-                                 exit_threshold_pct), ';' order by area_code)) as digest
+        md5({{ sorted_string_agg("concat_ws('|', area_code, standard_area_code, poverty_line, dibao_line,
+                                 exit_threshold_pct)", ';', order_by='area_code') }}) as digest
     from {{ ref('int_area_standards') }}
     group by year
 ),

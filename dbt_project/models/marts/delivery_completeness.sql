@@ -6,12 +6,15 @@
 {{ config(tags=['every_night']) }}
 with
 
-timeliness as (
-    select *
+due_dates_answered as (
+    select
+        *,
+        sum(case when status = 'not_yet_due' then 1 else 0 end)
+            over (partition by feed, table_name, due_date) as counties_not_yet_due
     from {{ ref('delivery_timeliness') }}
-    qualify count(*) filter (where status = 'not_yet_due')
-        over (partition by feed, table_name, due_date) = 0
 ),
+
+timeliness as (select * from due_dates_answered where counties_not_yet_due = 0),
 
 counts as (
     select
@@ -34,7 +37,7 @@ select
     counties_on_time,
     counties_late,
     counties_missing,
-    round(100.0 * (counties_on_time + counties_late) / counties_expected, 2) as completeness_pct,
-    round(100.0 * counties_on_time / counties_expected, 2) as timeliness_pct
+    {{ percent('(counties_on_time + counties_late)', 'counties_expected') }} as completeness_pct,
+    {{ percent('counties_on_time', 'counties_expected') }} as timeliness_pct
 from counts
 order by feed, table_name, due_date

@@ -21,7 +21,7 @@ run_date as (select {{ quality_run_date() }} as run_date),
 
 -- the years the marts cover, and the one before (its last due date opens the first window)
 calendar_years as (
-    select unnest(range(min(year) - 1, max(year) + 1)) as year from registry_years
+    select {{ integer_series('min(year) - 1', 'max(year)') }} as year from registry_years
 ),
 
 due_dates as (
@@ -86,14 +86,13 @@ window_deliveries as (
         windows.feed,
         windows.table_name,
         windows.due_date,
-        string_agg(
-            strftime(deliveries.delivery_date, '%Y-%m-%d') || case deliveries.status
+        {{ sorted_string_agg(
+            "cast(deliveries.delivery_date as string) || case deliveries.status
                 when 'rejected' then '（被拒收）'
                 when 'skipped_incomplete' then '（不完整，缺_SUCCESS）'
                 else '（无本地区该表记录）'
-            end,
-            '、' order by deliveries.delivery_date
-        ) as seen
+            end",
+            '、', order_by='deliveries.delivery_date') }} as seen
     from windows
     inner join deliveries
         on deliveries.feed = windows.feed
@@ -117,7 +116,7 @@ final as (
         end as status,
         answered.delivery_date,
         case when answered.delivery_date > expected.due_date
-            then cast(answered.delivery_date - expected.due_date as integer)
+            then cast({{ days_between('expected.due_date', 'answered.delivery_date') }} as integer)
         end as days_late,
         window_deliveries.seen,
         expected.window_start_after,
@@ -145,13 +144,13 @@ select
     delivery_date,
     days_late,
     case status
-        when 'late' then '逾期' || days_late || '天报送（' || strftime(delivery_date, '%Y-%m-%d') || '）'
+        when 'late' then '逾期' || days_late || '天报送（' || cast(delivery_date as string) || '）'
         when 'missing' then coalesce(
-            '截至' || strftime(window_end, '%Y-%m-%d') || '（含宽限期）只收到：' || seen,
-            strftime(window_start_after + 1, '%Y-%m-%d') || '至' || strftime(window_end, '%Y-%m-%d')
+            '截至' || cast(window_end as string) || '（含宽限期）只收到：' || seen,
+            cast(window_start_after + 1 as string) || '至' || cast(window_end as string)
                 || '之间没有任何报送'
         )
-        when 'not_yet_due' then '宽限期至' || strftime(window_end, '%Y-%m-%d') || '，尚未到期'
+        when 'not_yet_due' then '宽限期至' || cast(window_end as string) || '，尚未到期'
     end as detail
 from final
 order by feed, table_name, due_date, area_code

@@ -72,11 +72,11 @@ select
     allocated,
     disbursed,
     spent,
-    round(100.0 * disbursed / nullif(allocated, 0), 2) as disbursement_rate_pct,
-    round(100.0 * spent / nullif(allocated, 0), 2) as execution_rate_pct,
+    {{ percent('disbursed', 'allocated') }} as disbursement_rate_pct,
+    {{ percent('spent', 'allocated') }} as execution_rate_pct,
     cast({{ var('fund_execution_target_pct') }} as double) as target_pct,
     case when is_last_period
-        then round(100.0 * spent / nullif(allocated, 0), 2) >= {{ var('fund_execution_target_pct') }}
+        then {{ percent('spent', 'allocated') }} >= {{ var('fund_execution_target_pct') }}
     end as meets_target
 from final
 order by year, period, area_code, source_order

@@ -76,11 +76,10 @@ select
     area_level,
     persons,
     persons_below_line,
-    round(100.0 * persons_below_line / nullif(persons, 0), 2) as fgt0_pct,
-    round(gap_sum / nullif(persons, 0), 4) as fgt1_gap_index,
-    round(squared_gap_sum / nullif(persons, 0), 4) as fgt2_severity_index,
-    cast(round(shortfall_sum / nullif(persons_below_line, 0), 2) as decimal(18, 2))
-        as mean_shortfall_yuan,
+    {{ percent('persons_below_line', 'persons') }} as fgt0_pct,
+    round(cast(gap_sum as double) / nullif(persons, 0), 4) as fgt1_gap_index,
+    round(cast(squared_gap_sum as double) / nullif(persons, 0), 4) as fgt2_severity_index,
+    {{ mean_money('shortfall_sum', 'nullif(persons_below_line, 0)') }} as mean_shortfall_yuan,
     persons_without_income,
     persons_without_line
 from final

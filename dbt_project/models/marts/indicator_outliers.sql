@@ -13,7 +13,7 @@ reimbursement as (
     select
         year,
         area_code,
-        round(100.0 * sum(reimbursed) / nullif(sum(total_cost), 0), 2) as value
+        {{ percent('sum(reimbursed)', 'sum(total_cost)') }} as value
     from {{ ref('medical_reimbursement') }}
     group by year, area_code
 ),

@@ -62,8 +62,8 @@ select
     claims,
     total_cost,
     reimbursed,
-    round(100.0 * reimbursed / nullif(total_cost, 0), 2) as reimbursement_pct,
+    {{ percent('reimbursed', 'total_cost') }} as reimbursement_pct,
     target_pct,
-    round(100.0 * reimbursed / nullif(total_cost, 0), 2) >= target_pct as meets_target
+    {{ percent('reimbursed', 'total_cost') }} >= target_pct as meets_target
 from final
 order by year, area_code, in_county desc

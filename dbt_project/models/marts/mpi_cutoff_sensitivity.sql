@@ -7,7 +7,10 @@ years as (select year from {{ ref('int_snapshots') }} where table_name = 'regist
 
 areas as (select * from {{ ref('int_areas') }}),
 
-cutoffs as (select cast(unnest({{ var('mpi_sensitivity_cutoffs') }}) as double) as k),
+cutoffs as (
+    select cast(k as double) as k
+    from {{ constant_rows('sensitivity_cutoffs', ['k'], var('mpi_sensitivity_cutoffs')) }}
+),
 
 counts as (select * from {{ ref('int_mpi_by_cutoff') }}),
 

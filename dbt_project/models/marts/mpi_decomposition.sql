@@ -61,10 +61,10 @@ select
     cast(1.0 / {{ var('mpi_indicators') | length }} as double) as weight,
     cast({{ var('mpi_poverty_cutoff_k') }} as double) as k,
     persons,
-    round(100.0 * deprived / nullif(persons, 0), 2) as uncensored_headcount_pct,
-    round(100.0 * censored / nullif(persons, 0), 2) as censored_headcount_pct,
+    {{ percent('deprived', 'persons') }} as uncensored_headcount_pct,
+    {{ percent('censored', 'persons') }} as censored_headcount_pct,
     -- 100 × w × (censored / persons) / (poor_score_sum / persons)
-    round(100.0 * censored / {{ var('mpi_indicators') | length }} / nullif(poor_score_sum, 0), 2)
+    {{ percent('censored', 'poor_score_sum * ' ~ (var('mpi_indicators') | length)) }}
         as contribution_pct
 from final
 order by year, area_code, indicator_order

@@ -40,7 +40,7 @@ select
     mpi_poor_persons,
     {{ mpi_ratios() }},
     {% for indicator in var('mpi_indicators') %}
-    round(100.0 * deprived_{{ indicator }} / nullif(persons, 0), 2) as deprived_{{ indicator }}_pct
+    {{ percent('deprived_' ~ indicator, 'persons') }} as deprived_{{ indicator }}_pct
         {{- "," if not loop.last }}
     {% endfor %}
 from final

@@ -46,7 +46,7 @@ final as (
         cast(coalesce(counts.poor_persons, 0) as bigint) as poor_persons,
         cast(coalesce(counts.exited_in_year, 0) as bigint) as exited_in_year,
         cast(coalesce(counts.relapsed_persons, 0) as bigint) as relapsed_persons,
-        round(100.0 * coalesce(counts.poor_persons, 0) / nullif(population.rural_population, 0), 2)
+        {{ percent('coalesce(counts.poor_persons, 0)', 'population.rural_population') }}
             as incidence_pct,
         cast(area_standards.exit_threshold_pct as double) as exit_threshold_pct
     from years

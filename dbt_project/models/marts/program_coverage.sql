@@ -74,7 +74,7 @@ select
     eligible_persons,
     covered_persons,
     eligible_persons - covered_persons as uncovered_persons,
-    round(100.0 * covered_persons / nullif(eligible_persons, 0), 2) as coverage_pct,
+    {{ percent('covered_persons', 'eligible_persons') }} as coverage_pct,
     cast({{ var('program_target_pct') }} as double) as target_pct
 from final
 order by year, area_code, program_order

@@ -23,7 +23,7 @@ final as (
         flag_key,
         case when runs_open = 1 then 'new' else 'open' end as flag_status,
         first_seen_run_date,
-        cast(run_date - first_seen_run_date + 1 as integer) as nights_open
+        cast({{ days_between('first_seen_run_date', 'run_date') }} + 1 as integer) as nights_open
     from flag_runs
 )
 

@@ -24,7 +24,7 @@ final as (
         previous.flag_key,
         previous.first_seen_run_date,
         previous.run_date as last_seen_run_date,
-        cast(previous.run_date - previous.first_seen_run_date + 1 as integer) as nights_open
+        cast({{ days_between('previous.first_seen_run_date', 'previous.run_date') }} + 1 as integer) as nights_open
     from flag_runs as previous
     inner join runs as resolving_run on resolving_run.run_number = previous.run_number + 1
     left join flag_runs as still_open

@@ -32,9 +32,10 @@ final as (
         rules.title as rule_title,
         checks.county_code,
         counties.area_name as county_name,
-        checks.checked_records,
+        -- BIGINT: the history of a warehouse built before 2026-11-30 holds HUGEINT sums
+        cast(checks.checked_records as bigint) as checked_records,
         checks.flagged_records,
-        round(100.0 * checks.flagged_records / nullif(checks.checked_records, 0), 2) as flag_rate_pct,
+        {{ percent('checks.flagged_records', 'checks.checked_records') }} as flag_rate_pct,
         coalesce(flags.new_flags, 0) as new_flags,
         coalesce(resolved.resolved_flags, 0) as resolved_flags,
         coalesce(flags.still_open_flags, 0) as still_open_flags

@@ -1,17 +1,11 @@
 -- Every night's records checked and flagged per feed, rule and county (the denominators of
 -- quality_summary). Re-running a night replaces that night's rows; never fully refreshed.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='run_date',
-    full_refresh=false,
-    tags=['every_night'],
-) }}
+{{ config(**night_history(tags=['every_night'])) }}
 
 {%- if carry_forward_from() and is_incremental() %}
 
 -- nothing changed since that night's build: its counts, under tonight's date
-select * replace ({{ quality_run_date() }} as run_date)
+select {{ columns_of(this, replace={'run_date': quality_run_date()}) }}
 from {{ this }}
 where run_date = cast('{{ carry_forward_from() }}' as date)
 
@@ -20,7 +14,7 @@ where run_date = cast('{{ carry_forward_from() }}' as date)
 with
 
 checked as (
-    select feed, rule_id, county_code, sum(records) as checked_records
+    select feed, rule_id, county_code, cast(sum(records) as bigint) as checked_records
     from {{ ref('quality_rule_outcomes') }}
     group by all
 ),

@@ -2,12 +2,8 @@
 -- text, which names no date, ID digit or name): what lets a night say which flags are
 -- new, resolved or still open. Re-running a night replaces that night's
 -- rows (delete+insert on run_date); a full refresh never wipes it.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='run_date',
-    full_refresh=false,
-) }}
+{{ config(**night_history()) }}
 
-select * exclude (id_number, name, public_detail) replace (public_detail as detail)
+select {{ columns_of(ref('quality_worklist'), except=['id_number', 'name', 'public_detail'],
+                    replace={'detail': 'public_detail'}) }}
 from {{ ref('quality_worklist') }}

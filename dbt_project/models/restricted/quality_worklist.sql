@@ -7,7 +7,7 @@
 {%- if carry_forward_from() %}
 
 -- nothing changed since that night's build: its worklist, under tonight's date
-select * replace ({{ quality_run_date() }} as run_date) from {{ this }}
+select {{ columns_of(this, replace={'run_date': quality_run_date()}) }} from {{ this }}
 
 {%- else %}
 
@@ -38,8 +38,8 @@ flags as (
         min(area_code) as area_code,
         min(id_number) as id_number,
         min(name) as name,
-        string_agg(distinct detail, '；' order by detail) as detail,
-        string_agg(distinct public_detail, '；' order by public_detail) as public_detail
+        {{ sorted_string_agg('detail', '；', distinct=true) }} as detail,
+        {{ sorted_string_agg('public_detail', '；', distinct=true) }} as public_detail
     from keyed
     group by rule_id, feed, year, coalesce(record_key, person_key || '|' || record_year), person_key
 ),

@@ -5,7 +5,7 @@ registry as (
     select
         *,
         case when id_number_is_valid
-            then cast(strptime(substr(id_number, 7, 8), '%Y%m%d') as date) end as id_birth_date
+            then {{ date_from_digits('substr(id_number, 7, 8)') }} end as id_birth_date
     from {{ ref('int_registry_snapshot_rows') }}
 ),
 
@@ -17,7 +17,7 @@ checked as (
             then '证件号码中的出生日期' || id_birth_date || '与出生日期' || birth_date || '不一致'
         end as detail,
         case when id_birth_date <> birth_date
-            then '出生日期与证件号码不一致（相差 ' || abs(id_birth_date - birth_date) || ' 天）'
+            then '出生日期与证件号码不一致（相差 ' || abs({{ days_between('birth_date', 'id_birth_date') }}) || ' 天）'
         end as public_detail
     from registry
 ),

@@ -14,14 +14,23 @@ several_households as (
 ),
 
 households_of_person as (
-    select year, id_number, list_sort(list(distinct household_id)) as households
+    select
+        year,
+        id_number,
+        count(distinct household_id) as households,
+        {{ sorted_string_agg('household_id', '、', distinct=true) }} as household_list,
+        min(household_id) as counted_household
     from snapshot_rows
     inner join several_households using (year, id_number)
     group by year, id_number
 ),
 
 registry as (
-    select snapshot_rows.*, coalesce(households_of_person.households, []) as households
+    select
+        snapshot_rows.*,
+        coalesce(households_of_person.households, 0) as households,
+        households_of_person.household_list,
+        households_of_person.counted_household
     from snapshot_rows
     left join households_of_person using (year, id_number)
 ),
@@ -30,12 +39,12 @@ checked as (
     select
         year, delivery_date, county_code, village_code as area_code,
         household_id as record_key, null as record_year, id_number, name,
-        case when len(households) > 1
-            then '同一证件号码出现在' || len(households) || '户：' || array_to_string(households, '、')
-                || '（统计计入' || households[1] || '）'
+        case when households > 1
+            then '同一证件号码出现在' || households || '户：' || household_list
+                || '（统计计入' || counted_household || '）'
         end as detail,
-        case when len(households) > 1
-            then '同一证件号码出现在' || len(households) || '户（统计计入户编号最小的一户）'
+        case when households > 1
+            then '同一证件号码出现在' || households || '户（统计计入户编号最小的一户）'
         end as public_detail
     from registry
 ),

@@ -23,7 +23,7 @@ coverage as (
 -- the statuses, only of the few persons with records none of which covers them: a
 -- distinct string aggregate for every person was most of the rule's 86 s at 10 M persons
 statuses as (
-    select year, id_number, string_agg(distinct record_status, '、' order by record_status) as statuses
+    select year, id_number, {{ sorted_string_agg('record_status', '、', distinct=true) }} as statuses
     from medical_evidence
     inner join (select year, id_number from coverage where not covered) as uncovered
         using (year, id_number)

@@ -15,7 +15,7 @@ records as (
         year,
         id_number,
         bool_or(covered) as covered,
-        string_agg(distinct record_status, '、' order by record_status) as statuses
+        {{ sorted_string_agg('record_status', '、', distinct=true) }} as statuses
     from {{ ref('int_program_evidence') }}
     where program = 'compulsory_education'
     group by year, id_number

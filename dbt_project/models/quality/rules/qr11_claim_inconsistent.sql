@@ -35,7 +35,7 @@ checked as (
         ), '') as detail,
         nullif(concat_ws('；', amount_problems,
             case when discharged_before_admitted
-                then '出院日期早于入院日期（相差 ' || (admit_date - discharge_date) || ' 天）' end
+                then '出院日期早于入院日期（相差 ' || {{ days_between('discharge_date', 'admit_date') }} || ' 天）' end
         ), '') as public_detail
     from problems
 ),

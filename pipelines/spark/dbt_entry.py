@@ -1,0 +1,23 @@
+"""`povmon-dbt-spark`: dbt, run in a process whose Spark session povmon made first.
+
+dagster-dbt runs dbt as a subprocess (its ``dbt_executable``); for the Spark target that
+executable is this one, so dbt-spark's ``getOrCreate()`` finds the session of
+pipelines/spark/session.py, with the staged feeds and person_key() registered. Arguments
+are dbt's own.
+"""
+
+from __future__ import annotations
+
+from pipelines.settings import Settings
+from pipelines.spark.session import spark_dir, start_session
+
+
+def main() -> None:
+    start_session(spark_dir(Settings.from_env().warehouse_path))
+    from dbt.cli.main import cli  # after the session: dbt-spark must find it
+
+    cli()
+
+
+if __name__ == "__main__":
+    main()
