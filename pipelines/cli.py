@@ -13,6 +13,8 @@ from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 
+from pipelines.settings import ENGINES
+
 EXAMPLE_QUERY = (
     "SELECT year, area_name, poor_persons, incidence_pct, meets_exit_threshold "
     "FROM marts.poverty_incidence WHERE area_level = 'county' ORDER BY year, area_code"
@@ -52,6 +54,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                         ("POVMON_WAREHOUSE", args.warehouse)):  # fmt: skip
         if value is not None:
             os.environ[name] = str(value.resolve())
+    if args.engine:
+        os.environ["POVMON_ENGINE"] = args.engine
     from pipelines.pseudonym import DEMO_VARIABLE, KEY_VARIABLE, MissingPseudonymKey, pseudonym_key
 
     if args.demo:
@@ -233,6 +237,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--allow-shared-warehouse", action="store_true",
                      help="write into a restricted folder (the warehouse's, or its worklists/) "
                      "that other accounts can read; refused otherwise, since it holds ID numbers")
+    run.add_argument("--engine", choices=ENGINES,
+                     help="where the dbt models run: duckdb (default) or spark (Apache Spark, "
+                     "local[2] unless POVMON_SPARK_MASTER names a cluster; see README, "
+                     "'Scaling out'); default $POVMON_ENGINE")
     run.add_argument("--profile", action="store_true",
                      help="after the summary, print seconds and peak memory of every step")
     run.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING"])

@@ -32,8 +32,9 @@ defs = dg.Definitions(
             raw_dir=str(settings.raw_dir),
             path=str(settings.warehouse_path),
             marts_dir=str(settings.marts_dir),
+            engine=settings.engine,
         ),
-        "dbt": dbt_cli(dbt_project),
+        "dbt": dbt_cli(dbt_project, settings.engine),
     },
     # DuckDB takes one writer process per file: steps run one after another, in-process.
     executor=dg.in_process_executor,

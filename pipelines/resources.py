@@ -24,6 +24,7 @@ class Warehouse(dg.ConfigurableResource):
     raw_dir: str
     path: str
     marts_dir: str
+    engine: str = "duckdb"  # where dbt builds: duckdb or spark (pipelines/settings.py)
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -5,6 +5,8 @@ POVMON_WAREHOUSE     the restricted store with personal data (default data/wareh
 POVMON_MARTS_DIR     what statisticians get (default data/marts)
 POVMON_PSEUDONYM_KEY the HMAC key of person_key (pipelines/pseudonym.py); POVMON_DEMO=1
                      lets sample data run with a public development key instead
+POVMON_ENGINE        where the dbt models run: duckdb (default: in the store itself) or
+                     spark (Apache Spark, pipelines/spark/; the results come back to the store)
 
 The warehouse stays outside the marts folder: only pipelines/publish copies marts across.
 """
@@ -24,9 +26,15 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 # The dbt installed beside this interpreter, so `.venv/bin/povmon` works without
 # activating the virtual environment.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+SPARK_DBT_EXECUTABLE = str(Path(sys.executable).parent / "povmon-dbt-spark")
 # The run tag naming the night a run belongs to (quality flags are kept per night).
 RUN_DATE_TAG = "povmon/run_date"
 OFFICE_TIMEZONE = ZoneInfo("Asia/Shanghai")
+ENGINES = ("duckdb", "spark")
+
+
+class UnknownEngine(ValueError):
+    """POVMON_ENGINE names no engine povmon builds on."""
 
 
 def night_of(tags: Mapping[str, str]) -> date:
@@ -41,16 +49,21 @@ class Settings:
     raw_dir: Path
     warehouse_path: Path
     marts_dir: Path
+    engine: str = "duckdb"
 
     @classmethod
     def from_env(cls) -> Settings:
         def path(name: str, default: Path) -> Path:
             return Path(os.environ.get(name) or default).resolve()
 
+        engine = os.environ.get("POVMON_ENGINE") or "duckdb"
+        if engine not in ENGINES:
+            raise UnknownEngine(f"POVMON_ENGINE={engine!r}: the engines are {', '.join(ENGINES)}")
         return cls(
             raw_dir=path("POVMON_RAW_DIR", REPO_ROOT / "data" / "raw"),
             warehouse_path=path("POVMON_WAREHOUSE", REPO_ROOT / "data/warehouse/warehouse.duckdb"),
             marts_dir=path("POVMON_MARTS_DIR", REPO_ROOT / "data" / "marts"),
+            engine=engine,
         )
 
     @property
@@ -63,3 +76,4 @@ class Settings:
         os.environ["POVMON_RAW_DIR"] = str(self.raw_dir)
         os.environ["POVMON_WAREHOUSE"] = str(self.warehouse_path)
         os.environ["POVMON_MARTS_DIR"] = str(self.marts_dir)
+        os.environ["POVMON_ENGINE"] = self.engine

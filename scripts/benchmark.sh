@@ -4,12 +4,16 @@
 #   1. first night (everything new)
 #   2. nothing new
 #   3. a corrected re-delivery of the latest delivery of every feed
-#   bash scripts/benchmark.sh [PERSONS] [WORKDIR]     e.g. bash scripts/benchmark.sh 1000000
+#   bash scripts/benchmark.sh [--engine duckdb|spark] [PERSONS] [WORKDIR]
+#   e.g. bash scripts/benchmark.sh 1000000; bash scripts/benchmark.sh --engine spark 1000000
+# (--engine spark: the dbt models on Spark, local[2]; the other steps are the same)
 # REUSE=1 keeps the generated deliveries of an earlier benchmark in WORKDIR (only the
 # warehouse and marts are built anew). NIGHTS=1 or 2 runs only the first night(s), FLOOR=0
 # skips the bare-DuckDB floor: at 10 M persons each is most of an hour.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ENGINE=duckdb
+if [ "${1:-}" = --engine ]; then ENGINE="$2"; shift 2; fi
 PERSONS="${1:-1000000}"
 WORK="${2:-/tmp/povmon-benchmark-$PERSONS}"
 if [ "${REUSE:-0}" = 1 ] && [ -d "$WORK/raw/_truth" ]; then
@@ -23,8 +27,8 @@ else
 fi
 du -sh "$WORK/raw"
 night() {  # night LABEL DAYS_AGO: each night its own run date, as on a real server
-    echo "== $1"
-    .venv/bin/povmon run --demo --run-date "$(date -d "-$2 days" +%F)" --raw "$WORK/raw" --marts "$WORK/marts" \
+    echo "== $1 (engine: $ENGINE)"
+    .venv/bin/povmon run --demo --engine "$ENGINE" --run-date "$(date -d "-$2 days" +%F)" --raw "$WORK/raw" --marts "$WORK/marts" \
         --warehouse "$WORK/warehouse/warehouse.duckdb" --log-level WARNING --profile 2>/dev/null \
         | sed -n '/^run succeeded/p;/^files by status/,/^checks:/p;/^seconds and peak memory/,$p' \
         || { echo "run failed"; exit 1; }

@@ -9,6 +9,11 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
     echo "povmon needs Python 3.11 (found $("$PYTHON" --version)); set PYTHON=/path/to/python3.11" >&2
     exit 1
 fi
+# Java 17 for the Spark engine (povmon run --engine spark) and its tests: Debian's headless JRE.
+if ! command -v java >/dev/null; then
+    echo "installing Debian's openjdk-17-jre-headless (Java, for the Spark engine)" >&2
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null
+fi
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 # pip's notices (index locations, setuptools' editable-install banner) go to a log that is
 # shown only when the install fails, so the demo's console shows what a user acts on.

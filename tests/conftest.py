@@ -7,6 +7,8 @@ import sys
 import duckdb
 import pytest
 
+from tests.runner import povmon, run_pipeline
+
 EXIT_STATUS = pytest.StashKey[int]()
 
 
@@ -15,6 +17,21 @@ def conn(tmp_path):
     """A fresh warehouse file of the test's own."""
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def province(tmp_path_factory):
+    """A generated province through `povmon generate` and `povmon run` (DuckDB): the raw
+    folder, the published marts and what the run printed. Shared by the end-to-end tests and
+    the Spark equality test, which builds the same warehouse again on Spark."""
+    raw = tmp_path_factory.mktemp("raw")
+    # 6,000 persons: townships of 6 or 7 villages, enough siblings to score an outlier
+    made = povmon("generate", "--persons", "6000", "--seed", "7", "--defect-rate", "0.01",
+                  "--out", raw)
+    assert made.returncode == 0, made.stderr
+    work = tmp_path_factory.mktemp("work")
+    result = run_pipeline(raw, work)
+    return raw, work / "marts", result.stdout + result.stderr
 
 
 def pytest_sessionfinish(session, exitstatus):

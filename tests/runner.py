@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -41,3 +42,12 @@ def query(marts: Path, sql: str, params: list | None = None,
     """Rows of ``sql`` on the published file (or another ``database`` in that folder)."""
     with duckdb.connect(str(marts / database), read_only=True) as conn:
         return conn.execute(sql, params or []).fetchall()
+
+
+def build_again_on_spark(raw: Path, work: Path, spark_work: Path) -> Path:
+    """A copy of ``work``'s store (its ingest and validation done) built by `povmon run
+    --engine spark` for the night the DuckDB run published; the published marts folder."""
+    shutil.copytree(work / "warehouse", spark_work / "warehouse")
+    (night,) = query(work / "marts", "select max(run_date) from marts.quality_summary")[0]
+    run_pipeline(raw, spark_work, "--engine", "spark", "--run-date", night.isoformat())
+    return spark_work / "marts"

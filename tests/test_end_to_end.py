@@ -5,21 +5,8 @@ import re
 
 import duckdb
 import polars as pl
-import pytest
 
-from tests.runner import povmon, query, run_pipeline
-
-
-@pytest.fixture(scope="module")
-def province(tmp_path_factory):
-    raw = tmp_path_factory.mktemp("raw")
-    # 6,000 persons: townships of 6 or 7 villages, enough siblings to score an outlier
-    made = povmon("generate", "--persons", "6000", "--seed", "7", "--defect-rate", "0.01",
-                  "--out", raw)
-    assert made.returncode == 0, made.stderr
-    work = tmp_path_factory.mktemp("work")
-    result = run_pipeline(raw, work)
-    return raw, work / "marts", result.stdout + result.stderr
+from tests.runner import query
 
 
 def test_village_counts_match_the_generator_for_every_year(province):

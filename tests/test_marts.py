@@ -53,7 +53,7 @@ import pytest
 
 from pipelines.feeds import TABLES
 from tests.deliveries import POPULATION_HEADER, REGISTRY_HEADER, STANDARDS_HEADER, deliver, make_id
-from tests.runner import povmon, query, run_pipeline
+from tests.runner import build_again_on_spark, povmon, query, run_pipeline
 
 V1, V2, TOWNSHIP = "510101100201", "510101100202", "510101100000"
 
@@ -75,7 +75,8 @@ def headers(table: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def marts(tmp_path_factory):
+def built(tmp_path_factory):
+    """The province above through `povmon run` (DuckDB): its deliveries and work folder."""
     raw = tmp_path_factory.mktemp("raw")
     deliver(raw, "population", "2020-12-31", {"p.csv": [
         POPULATION_HEADER,
@@ -149,7 +150,17 @@ def marts(tmp_path_factory):
     ]})
     work = tmp_path_factory.mktemp("work")
     run_pipeline(raw, work)
-    return work / "marts"
+    return raw, work
+
+
+@pytest.fixture(scope="module", params=["duckdb", "spark"])
+def marts(request, built, tmp_path_factory):
+    """The published marts of the DuckDB build, and of the same store built again on Spark
+    (`povmon run --engine spark`): every test below holds on both."""
+    raw, work = built
+    if request.param == "duckdb":
+        return work / "marts"
+    return build_again_on_spark(raw, work, tmp_path_factory.mktemp("spark"))
 
 
 def coverage(marts, area):

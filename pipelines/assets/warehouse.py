@@ -26,12 +26,20 @@ from pipelines.build_inputs import (
 )
 from pipelines.pseudonym import pseudonym_key
 from pipelines.resources import Warehouse
-from pipelines.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, night_of
+from pipelines.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, SPARK_DBT_EXECUTABLE, night_of
+from pipelines.spark.collect import collect
+from pipelines.spark.layout import spark_dir, spark_warehouse_dir, staged_dir
+from pipelines.spark.staged_parquet import export_staged
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
-def dbt_cli(project: DbtProject) -> DbtCliResource:
+def dbt_cli(project: DbtProject, engine: str = "duckdb") -> DbtCliResource:
+    """dbt on the engine's target: DuckDB's dbt, or dbt inside povmon's Spark session
+    (pipelines/spark/dbt_entry.py)."""
+    if engine == "spark":
+        return DbtCliResource(project_dir=project, profiles_dir=str(project.project_dir),
+                              dbt_executable=SPARK_DBT_EXECUTABLE, target="spark")
     return DbtCliResource(
         project_dir=project, profiles_dir=str(project.project_dir), dbt_executable=DBT_EXECUTABLE
     )
@@ -118,6 +126,26 @@ def _night_unchanged(context: dg.AssetExecutionContext, dbt: DbtCliResource, nig
                        target_path=dbt_project.target_path / "nightly").stream()  # fmt: skip
 
 
+def _build_on_spark(context: dg.AssetExecutionContext, dbt: DbtCliResource,
+                    warehouse: Warehouse, night: date) -> Iterator[Any]:
+    """Every model on Spark (pipelines/spark/): tonight's staged deliveries exported as
+    Parquet first, the marts and the worklist copied back into the store after, where
+    publishing and the reports read them. Always every model: Spark's Parquet tables hold
+    no year-incremental state (macros/year_incremental.sql), and a night with nothing new
+    is not told apart, so the DuckDB build record is left alone."""
+    folder = spark_dir(Path(warehouse.path))
+    with warehouse.connect(read_only=True) as conn:
+        export_staged(conn, staged_dir(folder), log=context.log.info)
+    target = dbt_project.target_path / "spark"
+    yield from dbt.cli(["build", "--vars", json.dumps({"run_date": night.isoformat()})],
+                       context=context, target_path=target).stream()
+    with warehouse.connect() as conn:
+        rows = collect(conn, spark_warehouse_dir(folder),
+                       Path(dbt_project.project_dir) / target / "manifest.json")
+    context.log.info(f"Spark build: {len(rows)} tables copied into the store "
+                     f"({sum(rows.values()):,} rows)")
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
@@ -135,6 +163,9 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     (pipelines/pseudonym.py)."""
     key = pseudonym_key()
     night = night_of(context.run.tags)
+    if warehouse.engine == "spark":
+        yield from _build_on_spark(context, dbt, warehouse, night)
+        return
     project = project_digest(DBT_PROJECT_DIR, key)
     with warehouse.connect(read_only=True) as conn:
         digest = inputs_digest(conn, DBT_PROJECT_DIR, key)

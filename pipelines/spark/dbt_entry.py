@@ -8,12 +8,24 @@ are dbt's own.
 
 from __future__ import annotations
 
+import sys
+import warnings
+
 from pipelines.settings import Settings
-from pipelines.spark.session import spark_dir, start_session
+from pipelines.spark.layout import spark_dir
+from pipelines.spark.session import start_session
+
+# dbt commands that open a connection; `--version`, `parse` and the like need no session
+# (dagster-dbt asks `--version` before every command: a JVM start saved each time)
+CONNECTING_COMMANDS = frozenset({"build", "run", "test", "seed", "snapshot", "docs", "show",
+                                 "compile", "run-operation", "source", "debug"})
 
 
 def main() -> None:
-    start_session(spark_dir(Settings.from_env().warehouse_path))
+    # pyspark warns about pandas 3 on import; povmon's Spark path uses no pandas API
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
+    if CONNECTING_COMMANDS & set(sys.argv[1:]):
+        start_session(spark_dir(Settings.from_env().warehouse_path))
     from dbt.cli.main import cli  # after the session: dbt-spark must find it
 
     cli()

@@ -8,8 +8,7 @@ Python function's closure, never as SQL text or a log line (as the DuckDB plugin
 
 POVMON_SPARK_MASTER         where Spark runs (default local[2]: this machine, 2 cores);
                             a cluster's master URL (spark://host:7077, yarn, k8s://...)
-POVMON_SPARK_DIR            Spark's tables, metastore and staged Parquet (default: spark/
-                            beside the warehouse, restricted like it)
+POVMON_SPARK_DIR            Spark's tables, metastore and staged Parquet (layout.py)
 POVMON_SPARK_DRIVER_MEMORY  the driver's heap (default 4g)
 POVMON_SPARK_PARTITIONS     shuffle partitions (default 8: tens, not Spark's 200, on 2 cores)
 """
@@ -18,7 +17,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 
@@ -28,19 +27,22 @@ from pyspark.sql.types import StringType
 from pipelines.feeds import FEEDS
 from pipelines.pseudonym import person_key, pseudonym_key
 from pipelines.restricted import private_folder
+from pipelines.spark.layout import spark_warehouse_dir, staged_dir
 from pipelines.spark.staged_parquet import BOOKKEEPING_TABLES
 
 MASTER_VARIABLE = "POVMON_SPARK_MASTER"
-DIR_VARIABLE = "POVMON_SPARK_DIR"
 STAGED_SCHEMA = "raw"
-
-
-def spark_dir(warehouse: Path, environ: Mapping[str, str] = os.environ) -> Path:
-    return Path(environ.get(DIR_VARIABLE) or warehouse.parent / "spark").resolve()
-
-
-def staged_dir(folder: Path) -> Path:
-    return folder / "staged"
+LOG_CONFIG = "log4j2.properties"
+LOG_FILE = "spark.log"
+QUIET_LOG4J = """\
+rootLogger.level = warn
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = spark: %p %c{1}: %m%n%ex
+"""
 
 
 def spark_conf(folder: Path, environ: Mapping[str, str] = os.environ) -> dict[str, str]:
@@ -53,10 +55,14 @@ def spark_conf(folder: Path, environ: Mapping[str, str] = os.environ) -> dict[st
         "spark.app.name": "povmon",
         "spark.driver.memory": environ.get("POVMON_SPARK_DRIVER_MEMORY") or "4g",
         "spark.sql.shuffle.partitions": environ.get("POVMON_SPARK_PARTITIONS") or "8",
-        "spark.sql.warehouse.dir": str(folder / "warehouse"),
+        "spark.sql.warehouse.dir": str(spark_warehouse_dir(folder)),
         "spark.hadoop.javax.jdo.option.ConnectionURL":
             f"jdbc:derby:;databaseName={folder / 'metastore_db'};create=true",
-        "spark.driver.extraJavaOptions": f"-Dderby.system.home={folder}",
+        # Derby's log in the folder; Spark's own log warnings and errors only, no
+        # progress bars (they go to spark.log, see start_session)
+        "spark.driver.extraJavaOptions": f"-Dderby.system.home={folder} "
+                                         f"-Dlog4j2.configurationFile=file:{folder / LOG_CONFIG}",
+        "spark.ui.showConsoleProgress": "false",
         # spilled shuffle blocks hold ID numbers: inside the restricted folder
         "spark.local.dir": str(folder / "tmp"),
         "spark.ui.enabled": "false",
@@ -68,16 +74,33 @@ def spark_conf(folder: Path, environ: Mapping[str, str] = os.environ) -> dict[st
 def start_session(folder: Path) -> SparkSession:
     """The session, with the staged feeds as tables of schema raw and person_key()."""
     private_folder(folder)
+    (folder / LOG_CONFIG).write_text(QUIET_LOG4J)
     # Spark's Python workers (person_key) run this interpreter, where povmon is installed.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    if spark_conf(folder)["spark.master"].startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # else a warning on every start
     builder = SparkSession.builder.enableHiveSupport()
     for name, value in spark_conf(folder).items():
         builder = builder.config(name, value)
-    session = builder.getOrCreate()
+    session = _with_stderr_to(folder / LOG_FILE, builder.getOrCreate)
     session.sparkContext.setLogLevel("ERROR")
     register_staged_tables(session, staged_dir(folder))
     session.udf.register("person_key", partial(person_key, pseudonym_key()), StringType())
     return session
+
+
+def _with_stderr_to(log: Path, start: Callable[[], SparkSession]) -> SparkSession:
+    """Start the JVM with ``log`` as its standard error. dagster-dbt reads dbt's standard
+    output and error as one stream of JSON lines: a JVM line (a warning, a progress bar)
+    landing in the middle of one would cost that model its Dagster event."""
+    saved = os.dup(2)
+    with log.open("ab") as file:
+        os.dup2(file.fileno(), 2)
+        try:
+            return start()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def register_staged_tables(session: SparkSession, staged: Path) -> None:
