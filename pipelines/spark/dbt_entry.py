@@ -9,7 +9,6 @@ are dbt's own.
 from __future__ import annotations
 
 import sys
-import warnings
 
 from pipelines.settings import Settings
 from pipelines.spark.layout import spark_dir
@@ -22,8 +21,6 @@ CONNECTING_COMMANDS = frozenset({"build", "run", "test", "seed", "snapshot", "do
 
 
 def main() -> None:
-    # pyspark warns about pandas 3 on import; povmon's Spark path uses no pandas API
-    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
     if CONNECTING_COMMANDS & set(sys.argv[1:]):
         start_session(spark_dir(Settings.from_env().warehouse_path))
     from dbt.cli.main import cli  # after the session: dbt-spark must find it
