@@ -1,6 +1,6 @@
 """The Spark engine's own parts, without starting Spark: the staged deliveries as Parquet
 files, one per table and delivery, written once and rewritten only when re-delivered; the
-engine setting; the dbt command each engine runs.
+engine setting; the dbt command each engine runs; DuckDB's rounding for Spark.
 
 Registry deliveries (village V1):
   night 1  2019-12-31 (2 rows) and 2020-12-31 (3 rows) staged  -> 2 files written
@@ -16,10 +16,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.assets.warehouse import dbt_cli, dbt_project
+# through the definitions, which export the paths dbt's profile reads before it is parsed
+from pipelines.definitions import dbt_cli, dbt_project, defs
 from pipelines.feeds import FEEDS
 from pipelines.ingest.stage import ingest_feed
 from pipelines.settings import SPARK_DBT_EXECUTABLE, Settings, UnknownEngine
+from pipelines.spark.rounding import round_half_up
 from pipelines.spark.staged_parquet import BOOKKEEPING_TABLES, export_staged
 from tests.deliveries import REGISTRY_HEADER, deliver, make_id, person
 
@@ -108,3 +110,14 @@ def test_spark_runs_dbt_inside_povmon_s_session_on_the_spark_target():
     spark = dbt_cli(dbt_project, "spark")
     assert (spark.dbt_executable, spark.target) == (SPARK_DBT_EXECUTABLE, "spark")
     assert dbt_cli(dbt_project).target is None
+    assert defs.resources["warehouse"].engine == "duckdb"  # unless POVMON_ENGINE says spark
+
+
+def test_ratios_round_the_exact_binary_value_as_duckdb_does():
+    assert round_half_up(-0.19985, 4) == -0.1998  # stored as -0.19984999999999999987
+    assert round_half_up(2.675, 2) == 2.67  # 2.67499999999999982236431605997495353221893310546875
+    assert round_half_up(0.125, 2) == 0.13  # exactly a half: away from zero
+    assert round_half_up(-0.125, 2) == -0.13
+    assert round_half_up(None, 2) is None
+    assert duckdb.sql("select round(-0.19985::double, 4), round(2.675::double, 2)").fetchall() == [
+        (-0.1998, 2.67)]

@@ -154,3 +154,16 @@
 {% macro spark__integer_quotient(numerator, denominator) -%}
     (({{ numerator }}) div ({{ denominator }}))
 {%- endmacro %}
+
+{#- A DOUBLE ratio rounded to `decimals`, half away from zero, of its exact binary value (as
+    DuckDB's round does; Spark's round reads the shortest decimal that prints the double,
+    pipelines/spark/rounding.py). -#}
+{% macro round_ratio(value, decimals) -%}
+    {{ return(adapter.dispatch('round_ratio', 'povmon')(value, decimals)) }}
+{%- endmacro %}
+{% macro default__round_ratio(value, decimals) -%}
+    round({{ value }}, {{ decimals }})
+{%- endmacro %}
+{% macro spark__round_ratio(value, decimals) -%}
+    povmon_round({{ value }}, {{ decimals }})
+{%- endmacro %}

@@ -2,7 +2,7 @@
     formula of every *_pct column. DOUBLE on both engines, as the marts spec says (Spark
     would keep a DECIMAL where DuckDB divides in DOUBLE). -#}
 {% macro percent(numerator, denominator) -%}
-    round(cast(100 * ({{ numerator }}) as double) / nullif({{ denominator }}, 0), 2)
+    {{ round_ratio('cast(100 * (' ~ numerator ~ ') as double) / nullif(' ~ denominator ~ ', 0)', 2) }}
 {%- endmacro %}
 
 {#- A sum of money divided by a count, to the fen, rounded half up: exact on both engines

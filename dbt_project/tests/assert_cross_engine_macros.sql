@@ -78,6 +78,12 @@ checks as (
     union all
     select 'percent', {{ percent('1', '8') }} = 12.5 and {{ percent('1', '0') }} is null
     union all
+    select 'round_ratio',
+           {{ round_ratio('cast(-0.19985 as double)', 4) }} = cast(-0.1998 as double)
+           and {{ round_ratio('cast(2.675 as double)', 2) }} = cast(2.67 as double)
+           and {{ round_ratio('cast(0.125 as double)', 2) }} = cast(0.13 as double)
+           and {{ round_ratio('cast(null as double)', 2) }} is null
+    union all
     select 'age_on',
            {{ age_on("cast('2010-09-01' as date)", "cast('2020-08-31' as date)") }} = 9
            and {{ age_on("cast('2010-08-31' as date)", "cast('2020-08-31' as date)") }} = 10

@@ -1,5 +1,5 @@
 """The Spark session a Spark build runs in: where its tables live, what it may take of the
-machine, the staged feeds as tables, and person_key() as a function.
+machine, the staged feeds as tables, and person_key() and povmon_round() as functions.
 
 dbt-spark's ``session`` method calls ``SparkSession.builder.getOrCreate()`` in dbt's own
 process, so `povmon-dbt-spark` (pipelines/spark/dbt_entry.py) creates the session first,
@@ -22,12 +22,13 @@ from functools import partial
 from pathlib import Path
 
 from pyspark.sql import SparkSession
-from pyspark.sql.types import StringType
+from pyspark.sql.types import DoubleType, StringType
 
 from pipelines.feeds import FEEDS
 from pipelines.pseudonym import person_key, pseudonym_key
 from pipelines.restricted import private_folder
 from pipelines.spark.layout import spark_warehouse_dir, staged_dir
+from pipelines.spark.rounding import round_half_up
 from pipelines.spark.staged_parquet import BOOKKEEPING_TABLES
 
 MASTER_VARIABLE = "POVMON_SPARK_MASTER"
@@ -86,6 +87,7 @@ def start_session(folder: Path) -> SparkSession:
     session.sparkContext.setLogLevel("ERROR")
     register_staged_tables(session, staged_dir(folder))
     session.udf.register("person_key", partial(person_key, pseudonym_key()), StringType())
+    session.udf.register("povmon_round", round_half_up, DoubleType())
     return session
 
 

@@ -29,6 +29,7 @@ profiles as (
         households.deprived_health,
         households.deprived_housing,
         households.deprived_water,
+        households.deprivations,
         households.deprivations / {{ var("mpi_indicators") | length }}.0 as score,
         count(*) as persons
     from persons
@@ -43,8 +44,9 @@ counts_where_reported as (
         profiles.area_code,
         sum(profiles.persons) as persons,
         sum(profiles.persons) filter (where profiles.score >= cutoffs.k) as mpi_poor_persons,
-        sum(profiles.persons * profiles.score) filter (where profiles.score >= cutoffs.k)
-            as poor_score_sum,
+        -- counted in whole deprivations, exact on both engines (a sum of fifths is not)
+        sum(profiles.persons * profiles.deprivations) filter (where profiles.score >= cutoffs.k)
+            as poor_deprivations,
         {% for indicator in var('mpi_indicators') %}
         sum(profiles.persons) filter (where profiles.deprived_{{ indicator }})
             as deprived_{{ indicator }},
@@ -57,7 +59,7 @@ counts_where_reported as (
     group by all
 ),
 
-{% set measures = ['persons', 'mpi_poor_persons', 'poor_score_sum'] %}
+{% set measures = ['persons', 'mpi_poor_persons', 'poor_deprivations'] %}
 {% for indicator in var('mpi_indicators') %}
     {% do measures.extend(['deprived_' ~ indicator, 'censored_' ~ indicator]) %}
 {% endfor %}
@@ -71,7 +73,7 @@ select
     k,
     area_code,
     {% for measure in measures %}
-    cast(coalesce({{ measure }}, 0) as {{ 'double' if measure == 'poor_score_sum' else 'bigint' }})
-        as {{ measure }}{{ "," if not loop.last }}
+    cast(coalesce({{ measure }}, 0) as bigint) as {{ measure }},
     {% endfor %}
+    cast(coalesce(poor_deprivations, 0) as double) / {{ var("mpi_indicators") | length }} as poor_score_sum
 from rolled_up

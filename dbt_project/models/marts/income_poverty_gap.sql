@@ -77,8 +77,8 @@ select
     persons,
     persons_below_line,
     {{ percent('persons_below_line', 'persons') }} as fgt0_pct,
-    round(cast(gap_sum as double) / nullif(persons, 0), 4) as fgt1_gap_index,
-    round(cast(squared_gap_sum as double) / nullif(persons, 0), 4) as fgt2_severity_index,
+    {{ round_ratio('cast(gap_sum as double) / nullif(persons, 0)', 4) }} as fgt1_gap_index,
+    {{ round_ratio('cast(squared_gap_sum as double) / nullif(persons, 0)', 4) }} as fgt2_severity_index,
     {{ mean_money('shortfall_sum', 'nullif(persons_below_line, 0)') }} as mean_shortfall_yuan,
     persons_without_income,
     persons_without_line

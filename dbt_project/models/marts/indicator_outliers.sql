@@ -39,7 +39,7 @@ changes as (
         current_year.indicator,
         current_year.value,
         previous_year.value as previous_value,
-        round(current_year.value - previous_year.value, 4) as change
+        {{ round_ratio('current_year.value - previous_year.value', 4) }} as change
     from indicator_values as current_year
     inner join indicator_values as previous_year
         on previous_year.area_code = current_year.area_code
@@ -94,8 +94,8 @@ select
     value,
     previous_value,
     change,
-    round(sibling_median_change, 4) as sibling_median_change,
-    round(z, 4) as modified_z,
+    {{ round_ratio('sibling_median_change', 4) }} as sibling_median_change,
+    {{ round_ratio('z', 4) }} as modified_z,
     coalesce(abs(z) > {{ var('outlier_z_threshold') }}, false) as flagged
 from scored
 order by year, level_depth, area_code, indicator
