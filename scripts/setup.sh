@@ -24,4 +24,5 @@ if ! { .venv/bin/python -m pip install --quiet --upgrade pip &&
     echo "setup failed: pip could not install povmon (its output is above and in $log)" >&2
     exit 1
 fi
-echo "installed: .venv/bin/povmon ($(.venv/bin/python -c 'import dagster, dbt.version, duckdb, great_expectations as gx; print(f"dagster {dagster.__version__}, dbt-core {dbt.version.__version__}, duckdb {duckdb.__version__}, great-expectations {gx.__version__}")'))"
+# pipelines first: it silences pyspark's pandas-3 warning, which GX's import would print
+echo "installed: .venv/bin/povmon ($(.venv/bin/python -c 'import pipelines, dagster, dbt.version, duckdb, great_expectations as gx; print(f"dagster {dagster.__version__}, dbt-core {dbt.version.__version__}, duckdb {duckdb.__version__}, great-expectations {gx.__version__}")'))"
