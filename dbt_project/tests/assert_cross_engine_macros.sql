@@ -1,6 +1,8 @@
 -- Every macro of macros/cross_engine.sql (and the formulas built on them) gives the same
 -- answer on the engine this build runs on: one row per check that fails, naming it. Runs
--- in every `dbt build`, on DuckDB and on Spark.
+-- in every `dbt build`, on DuckDB and on Spark, as a check of the first model that uses the
+-- ID-number macros (a test of no model would be a Dagster observation and a warning):
+-- depends_on: {{ ref('int_registry_snapshot_rows') }}
 with
 
 -- ID numbers are spelled in pieces: the published dbt docs page embeds this SQL, and no

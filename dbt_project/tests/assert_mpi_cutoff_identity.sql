@@ -1,5 +1,7 @@
 -- The sensitivity row at the cutoff of multidimensional_poverty is that mart's row, for
--- every year and area of either.
+-- every year and area of either. A check of mpi_cutoff_sensitivity in Dagster (a test of
+-- two models is otherwise an observation, with a warning every night).
+{{ config(meta={'dagster': {'ref': {'name': 'mpi_cutoff_sensitivity'}}}) }}
 with
 
 sensitivity as (
