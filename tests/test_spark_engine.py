@@ -11,6 +11,7 @@ Registry deliveries (village V1):
 
 import json
 import shutil
+import stat
 from pathlib import Path
 
 import duckdb
@@ -49,7 +50,7 @@ def rows_in(staged: Path, table: str) -> int:
 
 @pytest.fixture(scope="module")
 def nights(tmp_path_factory):
-    raw, staged = tmp_path_factory.mktemp("raw"), tmp_path_factory.mktemp("staged")
+    raw, staged = tmp_path_factory.mktemp("raw"), tmp_path_factory.mktemp("w") / "spark" / "staged"
     summaries = []
     with duckdb.connect(str(tmp_path_factory.mktemp("w") / "warehouse.duckdb")) as conn:
         registry(raw, "2019-12-31", 2)
@@ -65,6 +66,8 @@ def nights(tmp_path_factory):
 
 def test_first_night_writes_one_file_per_staged_delivery(nights):
     staged, (first, _, _), files = nights
+    # ID numbers inside: owner-only, the Spark folder it made included
+    assert [stat.S_IMODE(f.stat().st_mode) for f in (staged.parent, staged)] == [0o700, 0o700]
     assert first.written == ["registry/2019-12-31", "registry/2020-12-31"]
     assert (first.removed, first.unchanged) == ([], 0)
     assert files == [

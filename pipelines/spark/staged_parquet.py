@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.feeds import FEEDS
+from pipelines.restricted import private_folder
 
 BOOKKEEPING_TABLES = ("ingest_files", "deliveries")
 EXPORTED = "_exported.json"
@@ -63,7 +64,9 @@ def _delivery_fingerprints(conn: duckdb.DuckDBPyConnection, feed: str,
 
 def export_staged(conn: duckdb.DuckDBPyConnection, staged_dir: Path,
                   log: Callable[[str], None] = lambda _: None) -> ExportSummary:
-    """Bring ``staged_dir`` up to date with the store's schema ``raw`` (see the module)."""
+    """Bring ``staged_dir`` up to date with the store's schema ``raw`` (see the module).
+    The files hold ID numbers: the folder, and any missing parent, is created owner-only."""
+    private_folder(staged_dir)
     summary = ExportSummary()
     for feed in FEEDS.values():
         for table in feed.tables:
