@@ -1,5 +1,6 @@
 """The registry chain (snapshot rows, persons, households, program evidence, person programs,
-household deprivations) is rebuilt only for the years whose inputs changed.
+household deprivations) and the quality rules over the yearly snapshots are rebuilt only for
+the years whose inputs changed.
 
 Areas: province 51 > city 5101 > county 510101 > township 丙镇 > village 一村 (100 rural
 residents in 2019 and in 2020). Standards 2019 and 2020: poverty line 4000, threshold 3.00.
@@ -11,8 +12,9 @@ registry 2020-12-31 (A, B 配偶, both 未脱贫; C 已脱贫 2020). Both years 
 
 Night 2, in one night: 2020-12-31 re-delivered corrected (D 户主 未脱贫 added) and a registry
 delivery 2021-06-30 without its 证件号码 column (rejected). Only 2020 is rebuilt (its rows
-in all six models say built_on 2021-01-06, 2019's still 2021-01-05): 2020 poor 3 (3.00 %),
-2019 as it was; no year 2021.
+in all six models and in the rules' outcomes say built_on 2021-01-06, 2019's still
+2021-01-05): 2020 poor 3 (3.00 %), R03 checked 4 registry rows of 2020, 2019 as it was; no
+year 2021.
 
 Night 3: the standards re-delivered with a 2019 poverty line of 2000: 2019 is rebuilt, its
 2 persons are no longer below the line (income_poverty_gap); 2020's lines did not change,
@@ -24,7 +26,7 @@ village codes are placed in changed, so both years are rebuilt. In the same nigh
 registry delivery is re-delivered without its 证件号码 column: rejected, it clears the
 earlier version, so 2019 has no registry snapshot any more, only dibao's (A 在保). 2019
 keeps no person (its two rows of night 3 are gone, not left standing), only A's dibao
-evidence, rebuilt that night.
+evidence, rebuilt that night, and R01's check of A's dibao record.
 """
 
 import duckdb
@@ -89,6 +91,25 @@ def _built(work) -> dict[int, tuple[str, int]]:
     return {year: (nights, persons) for year, nights, persons in rows}
 
 
+def _rules_built(work) -> dict[int, tuple[str, int]]:
+    """Per year: the night(s) its outcomes of the year-incremental quality rules (the tables
+    of schema quality with a built_on column) were built on, and the registry rows R03
+    checked."""
+    path = work / "warehouse" / "warehouse.duckdb"
+    with duckdb.connect(str(path), read_only=True) as conn:
+        rules = [name for (name,) in conn.execute(
+            "select table_name from information_schema.columns "
+            "where table_schema = 'quality' and column_name = 'built_on'").fetchall()]
+        union = " union all ".join(
+            f"select year, built_on, case when rule_id = 'R03' then records else 0 end as r03 "
+            f"from quality.{rule}" for rule in rules)
+        rows = conn.execute(f"select year, string_agg(distinct built_on::varchar, ','), "
+                            f"sum(r03)::int from ({union}) group by year order by year"
+                            ).fetchall()  # fmt: skip
+    assert len(rules) == 15, rules
+    return {year: (nights, checked) for year, nights, checked in rows}
+
+
 def _county(marts, mart: str, columns: str) -> list[tuple]:
     return query(marts, f"select year, {columns} from marts.{mart} "
                         "where area_code = '510101000000' order by year")
@@ -115,7 +136,7 @@ def nights(tmp_path_factory):
     deliver(raw, "registry", "2020-12-31", {"r.csv": registry_2020})
     _night(raw, work, "2021-01-05")
     night_1 = (_built(work), _county(work / "marts", "poverty_incidence",
-                                     "poor_persons, incidence_pct"))
+                                     "poor_persons, incidence_pct"), _rules_built(work))
 
     deliver(raw, "registry", "2020-12-31", {"r.csv": [
         *registry_2020, person("H3", D, "户主", VILLAGE, "未脱贫")]})
@@ -123,42 +144,46 @@ def nights(tmp_path_factory):
         [h for h in REGISTRY_HEADER if h != "证件号码"]]})
     _night(raw, work, "2021-01-06")
     night_2 = (_built(work), _county(work / "marts", "poverty_incidence",
-                                     "poor_persons, incidence_pct"))
+                                     "poor_persons, incidence_pct"), _rules_built(work))
 
     _standards(raw, "2000")
     _population(raw, "2021-01-06", {VILLAGE: "一村"})
     _night(raw, work, "2021-01-07")
     night_3 = (_built(work), _county(work / "marts", "income_poverty_gap",
-                                     "persons, persons_below_line"))
+                                     "persons, persons_below_line"), _rules_built(work))
 
     _population(raw, "2021-01-07", {VILLAGE: "一村", "510101100202": "二村"})
     deliver(raw, "registry", "2019-12-31", {"r.csv": [
         [h for h in REGISTRY_HEADER if h != "证件号码"]]})
     _night(raw, work, "2021-01-08")
-    return night_1, night_2, night_3, _built(work)
+    return night_1, night_2, night_3, (_built(work), _rules_built(work))
 
 
 def test_the_first_night_builds_every_year(nights):
-    (built, incidence), _, _, _ = nights
+    (built, incidence, rules), _, _, _ = nights
     assert built == {2019: ("2021-01-05", 2), 2020: ("2021-01-05", 3)}
+    assert rules == {2019: ("2021-01-05", 2), 2020: ("2021-01-05", 3)}
     assert [(year, poor, float(pct)) for year, poor, pct in incidence] == [
         (2019, 2, 2.0), (2020, 2, 2.0)]
 
 
 def test_a_redelivery_rebuilds_its_year_only_and_a_rejected_delivery_nothing(nights):
-    _, (built, incidence), _, _ = nights
+    _, (built, incidence, rules), _, _ = nights
     assert built == {2019: ("2021-01-05", 2), 2020: ("2021-01-06", 4)}
+    assert rules == {2019: ("2021-01-05", 2), 2020: ("2021-01-06", 4)}
     assert [(year, poor, float(pct)) for year, poor, pct in incidence] == [
         (2019, 2, 2.0), (2020, 3, 3.0)]
 
 
 def test_changed_lines_of_a_year_rebuild_that_year_and_the_same_areas_nothing(nights):
-    _, _, (built, gap), _ = nights
+    _, _, (built, gap, rules), _ = nights
     assert built == {2019: ("2021-01-07", 2), 2020: ("2021-01-06", 4)}
+    assert rules == {2019: ("2021-01-07", 2), 2020: ("2021-01-06", 4)}
     assert gap == [(2019, 2, 0), (2020, 4, 4)]
 
 
 def test_a_changed_area_tree_rebuilds_every_year_and_a_year_without_registry_loses_its_rows(
         nights):
-    _, _, _, built = nights
+    _, _, _, (built, rules) = nights
     assert built == {2019: ("2021-01-08", 0), 2020: ("2021-01-08", 4)}
+    assert rules == {2019: ("2021-01-08", 0), 2020: ("2021-01-08", 4)}

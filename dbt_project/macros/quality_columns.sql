@@ -21,3 +21,40 @@
     detail,
     {{ public_detail }} as public_detail
 {%- endmacro %}
+
+{#- How every quality rule model (models/quality/rules/) ends: the records it checked
+    (`checked`, with the columns quality_columns names) as outcomes. Each flagged record is
+    one row as the rule reported it; the records that passed are counted per feed, year
+    and county. What restricted.quality_rule_outcomes unions, with the columns
+    rule_outcome_columns() lists. A year-incremental rule (`yearly`) also carries the
+    inputs digest of each year (macros/year_incremental.sql), so a night re-evaluates the
+    rule over the years whose snapshots changed only. -#}
+{% macro rule_outcomes(rule_id, feed, public_detail='detail', yearly=true) -%}
+    select
+        grouped.*
+        {%- if yearly %},
+        {{ year_build_columns('grouped.year') }}
+        {%- endif %}
+    from (
+        select
+            rule_id,
+            feed,
+            year,
+            county_code,
+            is_flagged,
+            {%- for column in rule_outcome_columns()[5:-1] %}
+            case when is_flagged then {{ column }} end as {{ column }},
+            {%- endfor %}
+            count(*) as records
+        from (select {{ quality_columns(rule_id, feed, public_detail) }} from checked) as records
+        group by all
+    ) as grouped
+{%- endmacro %}
+
+{#- The columns of a rule's outcomes: grouped by the first five; the record's own, NULL on
+    the rows counting the records that passed; and how many records the row stands for. -#}
+{% macro rule_outcome_columns() -%}
+    {{ return(['rule_id', 'feed', 'year', 'county_code', 'is_flagged', 'delivery_date', 'area_code',
+               'record_key', 'record_year', 'id_number', 'name', 'detail', 'public_detail',
+               'records']) }}
+{%- endmacro %}

@@ -20,11 +20,14 @@
                'unique_key': 'year', 'pre_hook': '{{ delete_years_to_build() }}'}) }}
 {%- endmacro %}
 
-{#- The years to (re)build: all on a first or full build; else the years whose inputs digest
-    differs from the one stored in this table (a year it lacks included). -#}
+{#- The years to (re)build: all on a first or full build, and in any model that is not
+    year-incremental; else the years whose inputs digest differs from the one stored in
+    this table (a year it lacks included). -#}
 {% macro years_to_build() -%}
     {%- set inputs = ref('int_year_inputs') -%}
-    {%- if not is_incremental() or not execute -%}{{ return(none) }}{%- endif -%}
+    {%- if not is_incremental() or config.get('unique_key') != 'year' or not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
     {%- set query -%}
         select inputs.year
         from {{ inputs }} as inputs

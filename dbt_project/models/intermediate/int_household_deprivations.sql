@@ -1,34 +1,30 @@
 -- 两不愁三保障 per registry household and year: the five Alkire-Foster indicators of
 -- multidimensional_poverty, and the household's income as its head's row (户主; the
 -- smallest id_number if a household has none, rule R17) states it. Members are the
--- registered persons (int_registry_persons), so a person in several households counts in
--- one only. The one place a deprivation is defined: the MPI marts and income_poverty_gap
--- read it from here.
+-- registered persons (int_registry_persons, as int_person_programs carries them), so a
+-- person in several households counts in one only. The one place a deprivation is
+-- defined: the MPI marts and income_poverty_gap read it from here.
 {{ config(**year_incremental()) }}
 {%- set head_first = ["relation != '户主'", 'id_number'] %}
 with
 
-persons as (select * from {{ ref('int_registry_persons') }} where {{ in_years_to_build('year') }}),
-
-programs as (select * from {{ ref('int_person_programs') }} where {{ in_years_to_build('year') }}),
-
-standards as (select * from {{ ref('int_area_standards') }}),
-
 members as (
     select
-        persons.year,
-        persons.id_number,
-        persons.household_id,
-        persons.area_code,
-        persons.relation,
-        persons.per_capita_income,
-        persons.housing_safe,
-        persons.water_safe,
-        programs.education_eligible and not programs.education_covered as education_gap,
-        not programs.medical_covered as health_gap
-    from persons
-    inner join programs using (year, id_number)
+        year,
+        household_id,
+        id_number,
+        area_code,
+        relation,
+        per_capita_income,
+        housing_safe,
+        water_safe,
+        education_eligible and not education_covered as education_gap,
+        not medical_covered as health_gap
+    from {{ ref('int_person_programs') }}
+    where {{ in_years_to_build('year') }}
 ),
+
+standards as (select * from {{ ref('int_area_standards') }}),
 
 households as (
     select

@@ -1,17 +1,19 @@
 -- R01 (error): an ID number that is not 18 characters of the right form, carries an
 -- impossible birth date or a wrong check character, in every feed that has one. Each
--- record of each feed's snapshot is checked (claims: every claim as it stands now).
+-- record of each yearly snapshot (registry, dibao, enrollment, education) is checked here,
+-- year by year; the claims, which are not snapshots, in qr01_invalid_claim_id_number.
+{{ config(**year_incremental()) }}
 with
 
-registry as (select * from {{ ref('int_registry_snapshot_rows') }}),
+registry as (
+    select * from {{ ref('int_registry_snapshot_rows') }} where {{ in_years_to_build('year') }}
+),
 
 dibao as ({{ snapshot_rows('dibao', ref('stg_dibao__persons')) }}),
 
 enrollment as (
     {{ snapshot_rows('medical_enrollment', ref('stg_medical__enrollment'), year_as='snapshot_year') }}
 ),
-
-claims as (select * from {{ ref('int_claims_with_area') }}),
 
 education as ({{ snapshot_rows('education', ref('stg_education__records')) }}),
 
@@ -40,21 +42,12 @@ checked as (
     from enrollment
     union all
     select
-        'medical', year, delivery_date, county_code, area_code,
-        claim_id, null, id_number, null, {{ id_number_problem('证件号码', 'id_number') }},
-        {{ id_number_problem('证件号码', 'id_number', public=true) }}
-    from claims
-    union all
-    select
         'education', year, delivery_date, {{ county_code('area_code') }}, area_code,
         null, school_year_start, id_number, name, {{ id_number_problem('证件号码', 'id_number') }},
         {{ id_number_problem('证件号码', 'id_number', public=true) }}
     from education
 ),
 
-final as (
-    select {{ quality_columns('R01', 'feed', public_detail='public_detail') }}
-    from checked
-)
+final as ({{ rule_outcomes('R01', 'feed', public_detail='public_detail') }})
 
 select * from final

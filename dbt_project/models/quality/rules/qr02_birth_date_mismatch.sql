@@ -1,4 +1,5 @@
 -- R02 (warning): the birth date in a valid ID number differs from 出生日期.
+{{ config(**year_incremental()) }}
 with
 
 registry as (
@@ -7,6 +8,7 @@ registry as (
         case when id_number_is_valid
             then {{ date_from_digits('substr(id_number, 7, 8)') }} end as id_birth_date
     from {{ ref('int_registry_snapshot_rows') }}
+    where {{ in_years_to_build('year') }}
 ),
 
 checked as (
@@ -22,9 +24,6 @@ checked as (
     from registry
 ),
 
-final as (
-    select {{ quality_columns('R02', "'registry'", public_detail='public_detail') }}
-    from checked
-)
+final as ({{ rule_outcomes('R02', "'registry'", public_detail='public_detail') }})
 
 select * from final

@@ -1,5 +1,6 @@
 -- R03 (warning): the sex digit of a valid ID number (the 17th character, odd = 男)
 -- differs from 性别.
+{{ config(**year_incremental()) }}
 with
 
 registry as (
@@ -9,6 +10,7 @@ registry as (
             case when cast(substr(id_number, 17, 1) as integer) % 2 = 1 then '男' else '女' end
         end as id_sex
     from {{ ref('int_registry_snapshot_rows') }}
+    where {{ in_years_to_build('year') }}
 ),
 
 checked as (
@@ -21,9 +23,6 @@ checked as (
     from registry
 ),
 
-final as (
-    select {{ quality_columns('R03', "'registry'") }}
-    from checked
-)
+final as ({{ rule_outcomes('R03', "'registry'") }})
 
 select * from final

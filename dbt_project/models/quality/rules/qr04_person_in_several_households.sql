@@ -1,16 +1,17 @@
 -- R04 (error): the same ID number in more than one household of a snapshot. Every row of
 -- such a person is flagged (the county decides which household is right); the marts
 -- count the person once, in the household with the smallest household_id.
+{{ config(**year_incremental()) }}
 with
 
-snapshot_rows as (select * from {{ ref('int_registry_snapshot_rows') }}),
+snapshot_rows as (select * from {{ ref('int_registry_snapshot_rows') }} where {{ in_years_to_build('year') }}),
 
 -- the few persons in several households (found where the persons are deduplicated: a
 -- second grouping of every row by year and ID number cost a minute at 10 M persons)
 several_households as (
     select year, id_number
     from {{ ref('int_registry_persons') }}
-    where is_in_several_households
+    where is_in_several_households and {{ in_years_to_build('year') }}
 ),
 
 households_of_person as (
@@ -49,9 +50,6 @@ checked as (
     from registry
 ),
 
-final as (
-    select {{ quality_columns('R04', "'registry'", public_detail='public_detail') }}
-    from checked
-)
+final as ({{ rule_outcomes('R04', "'registry'", public_detail='public_detail') }})
 
 select * from final

@@ -1,11 +1,12 @@
 -- R05 (error): a 行政区划代码 that is not a village of the latest population delivery.
 -- Registry: one record per household (its head's row states the code); dibao: per
 -- certificate and code; education: per record (学校区划代码).
+{{ config(**year_incremental()) }}
 with
 
 villages as (select area_code from {{ ref('int_areas') }} where area_level = 'village'),
 
-households as (select * from {{ ref('int_registry_households') }}),
+households as (select * from {{ ref('int_registry_households') }} where {{ in_years_to_build('year') }}),
 
 dibao as (
     select distinct year, delivery_date, certificate_no, village_code
@@ -45,9 +46,6 @@ checked as (
     left join villages on villages.area_code = reported.reported_code
 ),
 
-final as (
-    select {{ quality_columns('R05', 'feed', public_detail='public_detail') }}
-    from checked
-)
+final as ({{ rule_outcomes('R05', 'feed', public_detail='public_detail') }})
 
 select * from final

@@ -1,21 +1,22 @@
 -- R06 (error, 两线合一): a registry household of type 低保贫困户 or 特困供养贫困户 none of
 -- whose members is covered by dibao on D(dibao, Y). Checked for years with a dibao snapshot.
+{{ config(**year_incremental()) }}
 with
 
-households as (select * from {{ ref('int_registry_households') }}),
+households as (select * from {{ ref('int_registry_households') }} where {{ in_years_to_build('year') }}),
 
-members as (select * from {{ ref('int_registry_snapshot_rows') }}),
+members as (select * from {{ ref('int_registry_snapshot_rows') }} where {{ in_years_to_build('year') }}),
 
 dibao_snapshots as (
     select year as snapshot_year, snapshot_date
     from {{ ref('int_snapshots') }}
-    where table_name = 'dibao'
+    where table_name = 'dibao' and {{ in_years_to_build('year') }}
 ),
 
 covered as (
     select distinct year, id_number
     from {{ ref('int_program_evidence') }}
-    where program = 'dibao' and covered
+    where program = 'dibao' and covered and {{ in_years_to_build('year') }}
 ),
 
 covered_members as (
@@ -44,9 +45,6 @@ checked as (
     where households.household_type in ('低保贫困户', '特困供养贫困户')
 ),
 
-final as (
-    select {{ quality_columns('R06', "'registry'", public_detail='public_detail') }}
-    from checked
-)
+final as ({{ rule_outcomes('R06', "'registry'", public_detail='public_detail') }})
 
 select * from final

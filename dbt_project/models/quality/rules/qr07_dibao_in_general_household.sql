@@ -1,21 +1,22 @@
 -- R07 (warning, 两线合一): a person covered by dibao on D(dibao, Y) whose registry household
 -- (the one they are counted in) is 一般贫困户. Checked: the registered persons dibao covers.
+{{ config(**year_incremental()) }}
 with
 
-persons as (select * from {{ ref('int_registry_persons') }}),
+persons as (select * from {{ ref('int_registry_persons') }} where {{ in_years_to_build('year') }}),
 
-households as (select * from {{ ref('int_registry_households') }}),
+households as (select * from {{ ref('int_registry_households') }} where {{ in_years_to_build('year') }}),
 
 dibao_snapshots as (
     select year as snapshot_year, snapshot_date
     from {{ ref('int_snapshots') }}
-    where table_name = 'dibao'
+    where table_name = 'dibao' and {{ in_years_to_build('year') }}
 ),
 
 covered as (
     select distinct year, id_number
     from {{ ref('int_program_evidence') }}
-    where program = 'dibao' and covered
+    where program = 'dibao' and covered and {{ in_years_to_build('year') }}
 ),
 
 checked as (
@@ -36,9 +37,6 @@ checked as (
     inner join households using (year, household_id)
 ),
 
-final as (
-    select {{ quality_columns('R07', "'registry'", public_detail='public_detail') }}
-    from checked
-)
+final as ({{ rule_outcomes('R07', "'registry'", public_detail='public_detail') }})
 
 select * from final

@@ -1,17 +1,19 @@
 -- R08 (error): a registered person with no 正常参保 enrollment for year Y in the medical
 -- snapshot of Y. Checked for years with a medical snapshot.
+{{ config(**year_incremental()) }}
 with
 
-persons as (select * from {{ ref('int_registry_persons') }}),
+persons as (select * from {{ ref('int_registry_persons') }} where {{ in_years_to_build('year') }}),
 
 medical_snapshots as (
     select year as snapshot_year, snapshot_date
     from {{ ref('int_snapshots') }}
-    where table_name = 'medical_enrollment'
+    where table_name = 'medical_enrollment' and {{ in_years_to_build('year') }}
 ),
 
 medical_evidence as (
-    select * from {{ ref('int_program_evidence') }} where program = 'medical_insurance'
+    select * from {{ ref('int_program_evidence') }}
+    where program = 'medical_insurance' and {{ in_years_to_build('year') }}
 ),
 
 coverage as (
@@ -55,9 +57,6 @@ checked as (
     left join enrollment using (year, id_number)
 ),
 
-final as (
-    select {{ quality_columns('R08', "'registry'", public_detail='public_detail') }}
-    from checked
-)
+final as ({{ rule_outcomes('R08', "'registry'", public_detail='public_detail') }})
 
 select * from final

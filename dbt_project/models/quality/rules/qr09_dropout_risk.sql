@@ -1,13 +1,17 @@
 -- R09 (error, 辍学风险): a registered person aged 6-15 on Y-08-31 with no 在读 or 休学
 -- record for school year Y-(Y+1). Checked for years with an education snapshot.
+{{ config(**year_incremental()) }}
 with
 
-persons as (select * from {{ ref('int_registry_persons') }} where age_on_aug31 between 6 and 15),
+persons as (
+    select * from {{ ref('int_registry_persons') }}
+    where age_on_aug31 between 6 and 15 and {{ in_years_to_build('year') }}
+),
 
 education_snapshots as (
     select year as snapshot_year, snapshot_date
     from {{ ref('int_snapshots') }}
-    where table_name = 'education'
+    where table_name = 'education' and {{ in_years_to_build('year') }}
 ),
 
 records as (
@@ -17,7 +21,7 @@ records as (
         bool_or(covered) as covered,
         {{ sorted_string_agg('record_status', '、', distinct=true) }} as statuses
     from {{ ref('int_program_evidence') }}
-    where program = 'compulsory_education'
+    where program = 'compulsory_education' and {{ in_years_to_build('year') }}
     group by year, id_number
 ),
 
@@ -36,9 +40,6 @@ checked as (
     left join records using (year, id_number)
 ),
 
-final as (
-    select {{ quality_columns('R09', "'registry'") }}
-    from checked
-)
+final as ({{ rule_outcomes('R09', "'registry'") }})
 
 select * from final

@@ -1,24 +1,25 @@
 -- R10 (warning): the registry's 在校生状况 disagrees with education for school year
 -- Y-(Y+1): 非在校生 but a 在读 record, or 小学/初中/高中/中职 but no 在读 record.
 -- Checked: persons with one of those statuses, in years with an education snapshot.
+{{ config(**year_incremental()) }}
 with
 
 persons as (
     select *
     from {{ ref('int_registry_persons') }}
-    where school_status in ('非在校生', '小学', '初中', '高中', '中职')
+    where school_status in ('非在校生', '小学', '初中', '高中', '中职') and {{ in_years_to_build('year') }}
 ),
 
 education_snapshots as (
     select year as snapshot_year, snapshot_date
     from {{ ref('int_snapshots') }}
-    where table_name = 'education'
+    where table_name = 'education' and {{ in_years_to_build('year') }}
 ),
 
 enrolled as (
     select distinct year, id_number
     from {{ ref('int_program_evidence') }}
-    where program = 'compulsory_education' and record_status = '在读'
+    where program = 'compulsory_education' and record_status = '在读' and {{ in_years_to_build('year') }}
 ),
 
 checked as (
@@ -39,9 +40,6 @@ checked as (
     left join enrolled using (year, id_number)
 ),
 
-final as (
-    select {{ quality_columns('R10', "'registry'") }}
-    from checked
-)
+final as ({{ rule_outcomes('R10', "'registry'") }})
 
 select * from final

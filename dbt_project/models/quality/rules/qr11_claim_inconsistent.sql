@@ -40,9 +40,6 @@ checked as (
     from problems
 ),
 
-final as (
-    select {{ quality_columns('R11', "'medical'", public_detail='public_detail') }}
-    from checked
-)
+final as ({{ rule_outcomes('R11', "'medical'", public_detail='public_detail', yearly=false) }})
 
 select * from final

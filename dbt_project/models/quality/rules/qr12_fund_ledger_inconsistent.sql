@@ -34,9 +34,6 @@ checked as (
     from funds
 ),
 
-final as (
-    select {{ quality_columns('R12', "'funds'") }}
-    from checked
-)
+final as ({{ rule_outcomes('R12', "'funds'", yearly=false) }})
 
 select * from final

@@ -1,8 +1,9 @@
 -- R13 (error): a household's 脱贫状态 and 脱贫年度 disagree: 已脱贫 without 脱贫年度,
 -- 脱贫年度 before 识别年度 or after the snapshot year, or 未脱贫 with a 脱贫年度.
+{{ config(**year_incremental()) }}
 with
 
-households as (select * from {{ ref('int_registry_households') }}),
+households as (select * from {{ ref('int_registry_households') }} where {{ in_years_to_build('year') }}),
 
 checked as (
     select
@@ -19,9 +20,6 @@ checked as (
     from households
 ),
 
-final as (
-    select {{ quality_columns('R13', "'registry'") }}
-    from checked
-)
+final as ({{ rule_outcomes('R13', "'registry'") }})
 
 select * from final

@@ -1,8 +1,12 @@
 -- R14 (warning, 数字脱贫 risk): a household marked 已脱贫 whose per_capita_income is below
 -- the applicable poverty line. Checked: the 已脱贫 households.
+{{ config(**year_incremental()) }}
 with
 
-households as (select * from {{ ref('int_registry_households') }} where poverty_status = '已脱贫'),
+households as (
+    select * from {{ ref('int_registry_households') }}
+    where poverty_status = '已脱贫' and {{ in_years_to_build('year') }}
+),
 
 checked as (
     select
@@ -15,9 +19,6 @@ checked as (
     from households
 ),
 
-final as (
-    select {{ quality_columns('R14', "'registry'") }}
-    from checked
-)
+final as ({{ rule_outcomes('R14', "'registry'") }})
 
 select * from final

@@ -1,15 +1,16 @@
 -- R15 (warning, 应退则退): a person covered by dibao on D(dibao, Y) whose household's
 -- per_capita_income exceeds twice the applicable dibao line.
+{{ config(**year_incremental()) }}
 with
 
-persons as (select * from {{ ref('int_registry_persons') }}),
+persons as (select * from {{ ref('int_registry_persons') }} where {{ in_years_to_build('year') }}),
 
-households as (select * from {{ ref('int_registry_households') }}),
+households as (select * from {{ ref('int_registry_households') }} where {{ in_years_to_build('year') }}),
 
 covered as (
     select distinct year, id_number
     from {{ ref('int_program_evidence') }}
-    where program = 'dibao' and covered
+    where program = 'dibao' and covered and {{ in_years_to_build('year') }}
 ),
 
 checked as (
@@ -26,9 +27,6 @@ checked as (
     inner join households using (year, household_id)
 ),
 
-final as (
-    select {{ quality_columns('R15', "'registry'") }}
-    from checked
-)
+final as ({{ rule_outcomes('R15', "'registry'") }})
 
 select * from final

@@ -1,4 +1,5 @@
 -- R16 (warning): education aid (aid_amount > 0) on a record whose status is not 在读.
+{{ config(**year_incremental()) }}
 with
 
 education as ({{ snapshot_rows('education', ref('stg_education__records')) }}),
@@ -14,9 +15,6 @@ checked as (
     from education
 ),
 
-final as (
-    select {{ quality_columns('R16', "'education'") }}
-    from checked
-)
+final as ({{ rule_outcomes('R16', "'education'") }})
 
 select * from final

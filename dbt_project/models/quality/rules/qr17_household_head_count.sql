@@ -1,7 +1,8 @@
 -- R17 (error): a registry household with no 户主, or more than one.
+{{ config(**year_incremental()) }}
 with
 
-households as (select * from {{ ref('int_registry_households') }}),
+households as (select * from {{ ref('int_registry_households') }} where {{ in_years_to_build('year') }}),
 
 checked as (
     select
@@ -12,9 +13,6 @@ checked as (
     from households
 ),
 
-final as (
-    select {{ quality_columns('R17', "'registry'") }}
-    from checked
-)
+final as ({{ rule_outcomes('R17', "'registry'") }})
 
 select * from final
