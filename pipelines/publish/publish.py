@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.duckdb_limits import duckdb_config
+from pipelines.sql_literal import sql_text
 
 PUBLISHED_FILE = "warehouse.duckdb"
 PERSONAL_COLUMNS = frozenset({"id_number", "name", "head_id_number"})
@@ -35,10 +36,6 @@ class Published:
     tables: dict[str, int]  # mart -> rows
 
 
-def _sql_text(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def publish(warehouse_path: Path, marts_dir: Path) -> Published:
     marts_dir.mkdir(parents=True, exist_ok=True)
     building = marts_dir / f".{PUBLISHED_FILE}.building"
@@ -46,9 +43,9 @@ def publish(warehouse_path: Path, marts_dir: Path) -> Published:
     tables: dict[str, int] = {}
     parquet_tmp: list[tuple[Path, Path]] = []
     with duckdb.connect(config=duckdb_config(warehouse_path)) as conn:
-        conn.execute(f"attach {_sql_text(str(warehouse_path))} as source (read_only)")
-        conn.execute(f"attach {_sql_text(str(building))} as published "
-                     f"(storage_version {_sql_text(STORAGE_VERSION)})")
+        conn.execute(f"attach {sql_text(str(warehouse_path))} as source (read_only)")
+        conn.execute(f"attach {sql_text(str(building))} as published "
+                     f"(storage_version {sql_text(STORAGE_VERSION)})")
         marts = conn.execute(
             "select table_name, comment from duckdb_tables() "
             "where database_name = 'source' and schema_name = 'marts' order by 1"
@@ -68,13 +65,13 @@ def publish(warehouse_path: Path, marts_dir: Path) -> Published:
             target = f"published.marts.{table}"
             conn.execute(f"create table {target} as select * from source.marts.{table}")
             if comment:
-                conn.execute(f"comment on table {target} is {_sql_text(comment)}")
+                conn.execute(f"comment on table {target} is {sql_text(comment)}")
             for column, text in columns:
                 if text:
-                    conn.execute(f"comment on column {target}.{column} is {_sql_text(text)}")
+                    conn.execute(f"comment on column {target}.{column} is {sql_text(text)}")
             tables[table] = conn.execute(f"select count(*) from {target}").fetchone()[0]
             tmp = marts_dir / f".{table}.parquet.building"
-            conn.execute(f"copy {target} to {_sql_text(str(tmp))} (format parquet)")
+            conn.execute(f"copy {target} to {sql_text(str(tmp))} (format parquet)")
             parquet_tmp.append((tmp, marts_dir / f"{table}.parquet"))
         conn.execute("detach published")
         conn.execute("detach source")

@@ -15,11 +15,9 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.sql_literal import sql_text
+
 COLLECTED_SCHEMAS = ("marts", "restricted")
-
-
-def _sql_text(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _models(manifest: dict) -> list[dict]:
@@ -47,12 +45,12 @@ def collect(conn: duckdb.DuckDBPyConnection, spark_warehouse: Path,
         target = f"{schema}.{name}"
         conn.execute(f"create schema if not exists {schema}")
         conn.execute(f"create or replace table {target} as "
-                     f"select * from read_parquet({_sql_text(str(folder / '*.parquet'))})")
+                     f"select * from read_parquet({sql_text(str(folder / '*.parquet'))})")
         if node.get("description"):
-            conn.execute(f"comment on table {target} is {_sql_text(node['description'])}")
+            conn.execute(f"comment on table {target} is {sql_text(node['description'])}")
         for column, spec in node.get("columns", {}).items():
             if spec.get("description"):
                 conn.execute(f"comment on column {target}.{column} is "
-                             f"{_sql_text(spec['description'])}")
+                             f"{sql_text(spec['description'])}")
         rows[target] = conn.execute(f"select count(*) from {target}").fetchone()[0]
     return rows

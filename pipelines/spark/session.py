@@ -35,7 +35,8 @@ MASTER_VARIABLE = "POVMON_SPARK_MASTER"
 STAGED_SCHEMA = "raw"
 LOG_CONFIG = "log4j2.properties"
 LOG_FILE = "spark.log"
-QUIET_LOG4J = """\
+# Spark's log4j: warnings and errors, to standard error, which start_session sends to spark.log
+LOG_SETTINGS = """\
 rootLogger.level = warn
 rootLogger.appenderRef.stderr.ref = console
 appender.console.type = Console
@@ -75,13 +76,14 @@ def spark_conf(folder: Path, environ: Mapping[str, str] = os.environ) -> dict[st
 def start_session(folder: Path) -> SparkSession:
     """The session, with the staged feeds as tables of schema raw and person_key()."""
     private_folder(folder)
-    (folder / LOG_CONFIG).write_text(QUIET_LOG4J)
+    (folder / LOG_CONFIG).write_text(LOG_SETTINGS)
     # Spark's Python workers (person_key) run this interpreter, where povmon is installed.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    if spark_conf(folder)["spark.master"].startswith("local"):
+    conf = spark_conf(folder)
+    if conf["spark.master"].startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # else a warning on every start
     builder = SparkSession.builder.enableHiveSupport()
-    for name, value in spark_conf(folder).items():
+    for name, value in conf.items():
         builder = builder.config(name, value)
     session = _with_stderr_to(folder / LOG_FILE, builder.getOrCreate)
     session.sparkContext.setLogLevel("ERROR")

@@ -27,6 +27,7 @@ import duckdb
 
 from pipelines.feeds import FEEDS
 from pipelines.restricted import private_folder
+from pipelines.sql_literal import sql_text
 
 BOOKKEEPING_TABLES = ("ingest_files", "deliveries")
 EXPORTED = "_exported.json"
@@ -39,13 +40,9 @@ class ExportSummary:
     unchanged: int = 0
 
 
-def _sql_text(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _copy(conn: duckdb.DuckDBPyConnection, query: str, target: Path) -> None:
     hidden = target.with_name(f".{target.name}")
-    conn.execute(f"copy ({query}) to {_sql_text(str(hidden))} (format parquet)")
+    conn.execute(f"copy ({query}) to {sql_text(str(hidden))} (format parquet)")
     hidden.replace(target)
 
 
@@ -82,7 +79,7 @@ def export_staged(conn: duckdb.DuckDBPyConnection, staged_dir: Path,
                     summary.unchanged += 1
                     continue
                 _copy(conn, f"select * from {table.staged_name} "
-                            f"where delivery_date = date {_sql_text(delivery_date)}",
+                            f"where delivery_date = date {sql_text(delivery_date)}",
                       folder / f"{delivery_date}.parquet")
                 exported[delivery_date] = fingerprint
                 summary.written.append(f"{table.name}/{delivery_date}")
