@@ -134,7 +134,7 @@ def _deliver(plan: Plan, truth: Truth, county: County, feed_id: str, table_name:
     else:
         xlsx = county.xlsx and "xlsx" in FEEDS[feed_id].formats
         path = write_delivery_file(text, folder / _county_file(county, table_name),
-                                   county.encoding, xlsx)
+                                   county.encoding, xlsx, day)
     if complete:
         truth.complete.add(folder)
     quarantined = int(labels.str.starts_with("Q").sum())

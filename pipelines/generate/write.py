@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import io
 import shutil
+from datetime import date, datetime, time
 from pathlib import Path
 
 import polars as pl
+from xlsxwriter import Workbook
 
 from pipelines.feeds import Kind, Table
 from pipelines.generate.geography import County
@@ -49,12 +51,18 @@ def to_delivery_text(frame: pl.DataFrame, table: Table, county: County) -> pl.Da
     return frame.select(out)
 
 
-def write_delivery_file(frame: pl.DataFrame, path: Path, encoding: str, xlsx: bool) -> Path:
-    """Write one file of a delivery; returns the path written (suffix by format)."""
+def write_delivery_file(frame: pl.DataFrame, path: Path, encoding: str, xlsx: bool,
+                        day: date = date(2000, 1, 1)) -> Path:
+    """Write one file of a delivery; returns the path written (suffix by format). A
+    workbook says it was created on the delivery ``day``: xlsxwriter's default, the time
+    of writing, made every regenerated workbook a changed file, reloaded as a corrected
+    re-delivery, although the same seed gives the same rows."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if xlsx:
         path = path.with_suffix(".xlsx")
-        frame.write_excel(path, autofit=False, dtype_formats={pl.String: "@"})
+        with Workbook(path) as workbook:
+            workbook.set_properties({"created": datetime.combine(day, time())})
+            frame.write_excel(workbook, autofit=False, dtype_formats={pl.String: "@"})
         return path
     path = path.with_suffix(".csv")
     buffer = io.StringIO()
