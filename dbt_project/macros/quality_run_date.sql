@@ -25,3 +25,35 @@
     {%- endif -%}
     {{ return(common) }}
 {%- endmacro %}
+
+{#- The config of a published mart made night by night from the quality history
+    (quality_flags, quality_resolved_flags). On DuckDB a night adds its own rows
+    (delete+insert on run_date), read from tonight's history and the mart's rows of the run
+    before, so the night costs what its flags cost, not what every night's do; on Spark,
+    whose Parquet tables cannot delete rows, a table rebuilt from the history. A first
+    build or a full refresh rebuilds it from the history, which holds every night. -#}
+{% macro night_by_night() -%}
+    {%- if target.type == 'spark' -%}
+        {{ return({'materialized': 'table'}) }}
+    {%- endif -%}
+    {{ return({'materialized': 'incremental', 'incremental_strategy': 'delete+insert',
+               'unique_key': 'run_date'}) }}
+{%- endmacro %}
+
+{#- Whether this night-by-night mart builds tonight's rows only: it is incremental and holds
+    no night after tonight. A re-run of an earlier night rebuilds that night and every later
+    one from the history instead (its flags change the spells of the nights after it). -#}
+{% macro builds_tonight_only() -%}
+    {%- if not is_incremental() or not execute -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set later = run_query('select count(*) from ' ~ this ~ ' where run_date > ' ~ quality_run_date()) -%}
+    {{ return(later.columns[0].values()[0] == 0) }}
+{%- endmacro %}
+
+{#- The run before tonight's (runs are the nights of quality_check_history, flagged or not),
+    as a one-row relation with column run_date. -#}
+{% macro previous_quality_run() -%}
+    (select max(run_date) as run_date from {{ ref('quality_check_history') }}
+     where run_date < {{ quality_run_date() }})
+{%- endmacro %}

@@ -27,6 +27,7 @@ aggregated as (
         grp,
         {{ first_by('label', ['rank_in_group']) }} as first_label,
         {{ first_by('rank_in_group', ['label', 'rank_in_group']) }} as first_rank_by_label,
+        {{ first_by("case when rank_in_group > 1 then label end", ['rank_in_group']) }} as first_label_or_null,
         {{ sorted_string_agg('label', '、', distinct=true) }} as distinct_labels,
         {{ sorted_string_agg('label', '|', order_by='rank_in_group') }} as labels_by_rank
     from rows_of_groups
@@ -61,6 +62,7 @@ checks as (
            (select first_label from aggregated where grp = 'a') = '甲'
            and (select first_rank_by_label from aggregated where grp = 'a') = 2
            and (select first_label from aggregated where grp = 'b') = '丙'
+           and (select first_label_or_null from aggregated where grp = 'a') is null
     union all
     select 'sorted_string_agg',
            (select distinct_labels from aggregated where grp = 'a') = '乙、甲'

@@ -5,7 +5,8 @@
 -- person in several households counts in one only. The one place a deprivation is
 -- defined: the MPI marts and income_poverty_gap read it from here.
 {{ config(**year_incremental()) }}
-{%- set head_first = ["relation != '户主'", 'id_number'] %}
+{#- the 户主 first, then the other members, then those of unknown relation; by ID number -#}
+{%- set head_first = ["coalesce(cast(relation <> '户主' as integer), 2)", 'id_number'] %}
 with
 
 members as (

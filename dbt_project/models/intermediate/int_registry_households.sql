@@ -2,7 +2,8 @@
 -- row (户主; the smallest id_number when there is none, rule R17) states them, how many
 -- rows and heads it has, and the policy lines that apply where it lives.
 {{ config(**year_incremental()) }}
-{%- set head_first = ["relation != '户主'", 'id_number'] %}
+{#- the 户主 first, then the other members, then those of unknown relation; by ID number -#}
+{%- set head_first = ["coalesce(cast(relation <> '户主' as integer), 2)", 'id_number'] %}
 with
 
 snapshot_rows as (

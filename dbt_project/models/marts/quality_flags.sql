@@ -1,9 +1,44 @@
 -- 数据质量问题清单 (without personal data): one row per night, flagged record and rule,
 -- with whether the flag is new tonight or still open, since when and for how many nights.
 -- The same list with ID numbers and names is restricted.quality_worklist (never published).
+-- Built night by night (macros/quality_run_date.sql): a flag open on the run before keeps
+-- the night it was first seen; else tonight is its first.
+{{ config(**night_by_night()) }}
+-- depends_on: {{ ref('quality_flag_history') }}, {{ ref('quality_check_history') }}
 with
 
-flag_runs as (select * from {{ ref('int_quality_flag_runs') }}),
+{% if builds_tonight_only() -%}
+
+tonight as (
+    select * from {{ ref('quality_flag_history') }} where run_date = {{ quality_run_date() }}
+),
+
+previous as (
+    select flags.flag_key, flags.first_seen_run_date
+    from {{ this }} as flags
+    inner join {{ previous_quality_run() }} as previous_run using (run_date)
+),
+
+flag_runs as (
+    select
+        tonight.*,
+        coalesce(previous.first_seen_run_date, tonight.run_date) as first_seen_run_date,
+        previous.flag_key is null as is_new
+    from tonight
+    left join previous using (flag_key)
+),
+
+{%- else -%}
+
+flag_runs as (
+    select *, runs_open = 1 as is_new
+    from {{ ref('int_quality_flag_runs') }}
+    {%- if is_incremental() %}
+    where run_date >= {{ quality_run_date() }}
+    {%- endif %}
+),
+
+{%- endif %}
 
 final as (
     select
@@ -21,7 +56,7 @@ final as (
         area_code,
         detail,
         flag_key,
-        case when runs_open = 1 then 'new' else 'open' end as flag_status,
+        case when is_new then 'new' else 'open' end as flag_status,
         first_seen_run_date,
         cast({{ days_between('first_seen_run_date', 'run_date') }} + 1 as integer) as nights_open
     from flag_runs
