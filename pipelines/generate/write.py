@@ -54,9 +54,9 @@ def to_delivery_text(frame: pl.DataFrame, table: Table, county: County) -> pl.Da
 def write_delivery_file(frame: pl.DataFrame, path: Path, encoding: str, xlsx: bool,
                         day: date = date(2000, 1, 1)) -> Path:
     """Write one file of a delivery; returns the path written (suffix by format). A
-    workbook says it was created on the delivery ``day``: xlsxwriter's default, the time
-    of writing, made every regenerated workbook a changed file, reloaded as a corrected
-    re-delivery, although the same seed gives the same rows."""
+    workbook says it was created on the delivery ``day`` (a CSV file records no date):
+    xlsxwriter's default, the time of writing, made every regenerated workbook a changed
+    file, reloaded as a corrected re-delivery, although the same seed gives the same rows."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if xlsx:
         path = path.with_suffix(".xlsx")

@@ -4,7 +4,9 @@
 {{ config(**year_incremental()) }}
 with
 
-snapshot_rows as (select * from {{ ref('int_registry_snapshot_rows') }} where {{ in_years_to_build('year') }}),
+snapshot_rows as (
+    select * from {{ ref('int_registry_snapshot_rows') }} where {{ in_years_to_build('year') }}
+),
 
 -- the few persons in several households (found where the persons are deduplicated: a
 -- second grouping of every row by year and ID number cost a minute at 10 M persons)
