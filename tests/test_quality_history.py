@@ -164,6 +164,13 @@ def test_a_night_with_nothing_new_builds_only_the_quality_history(nights):
     [evaluation] = [record.evaluation for record in check.values()]
     assert evaluation.passed and evaluation.metadata["passed_on_build_of"].value == NIGHT2
     assert metadata(["quality", "report"])["night"] == NIGHT3
+    # the same 32 flags and problem files as night 2: night 2's worklists stand, none written
+    assert metadata(["quality", "report"])["worklists_of_night"] == NIGHT2
+    assert not list((work / "warehouse" / "worklists").glob(f"*/*_{NIGHT3}.*"))
+    assert "问题清单与 2026-11-23 的相同" in (marts / "quality" / "index.html").read_text(
+        encoding="utf-8")
+    # published: only the marts a night changes by its date alone
+    assert metadata(["publish", "published_marts"])["changed_marts"] == "quality_flags, quality_summary"
 
 
 def test_a_rerun_of_an_earlier_night_rebuilds_the_nights_after_it(nights):

@@ -59,13 +59,15 @@ def published_marts(
     if docs is not None:
         shutil.rmtree(marts_dir / DOCS_FOLDER, ignore_errors=True)
         docs.rename(marts_dir / DOCS_FOLDER)
-    context.log.info(f"published {len(result.tables)} marts to {result.database}"
+    context.log.info(f"published {len(result.tables)} marts to {result.database}, "
+                     f"{len(result.changed)} of them changed ({', '.join(result.changed) or 'none'})"
                      + ("" if docs else "; dbt docs unchanged (same manifest), kept"))
     return dg.MaterializeResult(
         metadata={
             "database": dg.MetadataValue.path(str(result.database)),
             "docs": dg.MetadataValue.path(str(marts_dir / DOCS_FOLDER / "index.html")),
             "docs_rebuilt": docs is not None,
+            "changed_marts": ", ".join(result.changed),
             **{f"rows_{table}": rows for table, rows in result.tables.items()},
         }
     )

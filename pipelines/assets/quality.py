@@ -35,8 +35,10 @@ def quality_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
         index = write_report(conn, night, Path(warehouse.marts_dir), worklists, is_demo())
         counts = conn.execute(RULE_COUNTS, [night]).fetchall()
     flagged = {rule: int(n) for rule, n, _, _ in counts}
+    standing = sorted({w.night for w in worklists if w.night < night})
     context.log.info(f"quality report {index}; {sum(flagged.values()):,} flags; worklists "
-                     f"for {len(worklists)} counties under {worklists_dir}")
+                     f"for {len(worklists)} counties under {worklists_dir}"
+                     + "".join(f" (the same flags as on {n}: its files stand)" for n in standing))
     return dg.MaterializeResult(metadata={
         "report": dg.MetadataValue.path(str(index)),
         "night": night.isoformat(),
@@ -44,6 +46,7 @@ def quality_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
         "new_flags": sum(int(n) for _, _, n, _ in counts),
         "resolved_flags": sum(int(n) for _, _, _, n in counts),
         "county_worklists": len(worklists),
+        "worklists_of_night": ", ".join(sorted({w.night.isoformat() for w in worklists})),
         **{f"flags_{rule}": n for rule, n in flagged.items()},
         "flags_by_rule": dg.MetadataValue.md(
             "| rule | flags | new | resolved |\n|---|---:|---:|---:|\n"

@@ -2,7 +2,9 @@
 
 
 import json
+import os
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from graphlib import TopologicalSorter
 from pathlib import Path
@@ -62,6 +64,35 @@ def ensure_manifest(project: DbtProject) -> None:
         dbt_cli(project).cli(["parse", "--quiet"], target_path=project.target_path).wait()
 
 
+@contextmanager
+def _night_environment(night: date, carry_forward_from: date | None) -> Iterator[None]:
+    """The night (and the night carried forward from) where the dbt macros read them
+    (macros/quality_run_date.sql says why not as --vars), set only while dbt starts: the
+    subprocess copies the environment then."""
+    values = {"POVMON_RUN_DATE": night.isoformat(),
+              "POVMON_CARRY_FORWARD_FROM": carry_forward_from.isoformat() if carry_forward_from else ""}
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name)
+            else:
+                os.environ[name] = value
+
+
+def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str],
+               night: date, carry_forward_from: date | None = None,
+               target: Path | None = None) -> Iterator[Any]:
+    """`dbt build ARGS` for ``night``, its events streamed to Dagster."""
+    with _night_environment(night, carry_forward_from):
+        invocation = dbt.cli(["build", *args], context=context,
+                             target_path=target or dbt_project.target_path / "nightly")
+    yield from invocation.stream()
+
+
 class WarehouseTranslator(DagsterDbtTranslator):
     """Models are keyed by layer (``marts/poverty_incidence``) and grouped as warehouse."""
 
@@ -118,12 +149,10 @@ def _night_unchanged(context: dg.AssetExecutionContext, dbt: DbtCliResource, nig
             yield dg.AssetCheckResult(asset_key=check.asset_key, check_name=check.name,
                                       passed=True, metadata={"rebuilt": False,
                                                              "passed_on_build_of": since.isoformat()})
-    variables = {"run_date": night.isoformat(), "carry_forward_from": since.isoformat()}
     # excluded by name: dagster-dbt adds the run's own selection, so a --select would not
     # narrow it, while an --exclude does
-    yield from dbt.cli(["build", "--exclude", " ".join(key.path[-1] for key in standing),
-                        "--vars", json.dumps(variables)], context=context,
-                       target_path=dbt_project.target_path / "nightly").stream()  # fmt: skip
+    yield from _dbt_build(context, dbt, ["--exclude", " ".join(key.path[-1] for key in standing)],
+                          night, carry_forward_from=since)
 
 
 def _build_on_spark(context: dg.AssetExecutionContext, dbt: DbtCliResource,
@@ -137,8 +166,7 @@ def _build_on_spark(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     with warehouse.connect(read_only=True) as conn:
         export_staged(conn, staged_dir(folder), log=context.log.info)
     target = dbt_project.target_path / "spark"
-    yield from dbt.cli(["build", "--vars", json.dumps({"run_date": night.isoformat()})],
-                       context=context, target_path=target).stream()
+    yield from _dbt_build(context, dbt, [], night, target=target)
     with warehouse.connect() as conn:
         rows = collect(conn, spark_warehouse_dir(folder),
                        Path(dbt_project.project_dir) / target / "manifest.json")
@@ -176,13 +204,12 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                          "only the quality history is built for tonight")
         yield from _night_unchanged(context, dbt, night, last.night)
     else:
-        args = ["build", "--vars", json.dumps({"run_date": night.isoformat()})]
+        args = []
         if needs_full_refresh(last, project):
             context.log.info("first build, or the dbt project or the key changed: every year "
                              "of the year-incremental models is rebuilt")
             args.append("--full-refresh")
-        yield from dbt.cli(args, context=context,
-                           target_path=dbt_project.target_path / "nightly").stream()
+        yield from _dbt_build(context, dbt, args, night)
     if everything:  # a build of some models proves nothing about the others
         with warehouse.connect() as conn:
             record_build(conn, night, digest, project)

@@ -134,6 +134,9 @@ def render(data: dict[str, Table], night: date, worklists: list[Worklist], repor
                     ("已整改", [int(t[4] or 0) for t in trend], RESOLVED_COLOUR)]),
         f"<h2>五、问题最多的县（前 {len(worst)} 个，按错误数）</h2>",
         bar_chart("chart-counties", "各县错误记录数", county_bars),
+        *[f'<p class="standing">问题清单与 {standing.isoformat()} 的相同（此后没有新发现或已整改的问题），'
+          "沿用该日的文件；状态和持续天数以该日为准。</p>"
+          for standing in {w.night for w in worklists} if standing < night],
         html_table("counties", ["县", "区划代码", "错误", "提示", "新发现", "已整改", "问题清单"],
                     [[c[1], c[0], c[2] or 0, c[3] or 0, c[4], c[5], worklist_links(c[0])]
                      for c in counties]),

@@ -7,6 +7,8 @@ The workbook's second sheet lists the province's problem files of the deliveries
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -14,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import polars as pl
 import rustpy_xlsxwriter
 
@@ -47,6 +50,12 @@ WORKLIST_QUERY = """
 """
 
 
+# The columns that change by the night alone, not by what is flagged: left out of the digest
+# that tells whether tonight's worklists say what the last ones written said.
+NIGHTLY_COLUMNS = ("flag_status", "nights_open")
+WRITTEN_STAMP = ".written.json"  # {"night": the night the files are of, "digest": their content}
+
+
 @dataclass(frozen=True)
 class Worklist:
     county_code: str
@@ -55,6 +64,7 @@ class Worklist:
     errors: int
     csv: Path
     xlsx: Path
+    night: date  # the night its files were written (an earlier one when nothing changed since)
 
 
 def _write_county(job: tuple[pl.DataFrame, pl.DataFrame, Path, Path]) -> None:
@@ -72,30 +82,74 @@ def _write_county(job: tuple[pl.DataFrame, pl.DataFrame, Path, Path]) -> None:
         private_file(path)
 
 
+def _content_digest(flags: pl.DataFrame, problems: pl.DataFrame) -> str:
+    """What the worklists list, whatever the row order: the flags (but for the columns that
+    change by the night alone) and the problem files."""
+    content = [c for c in ("county_code", "county_name", *HEADERS) if c not in NIGHTLY_COLUMNS]
+    digest = hashlib.sha256()
+    for frame in (flags.select(content), problems):
+        digest.update(np.sort(frame.hash_rows(seed=0).to_numpy()).tobytes())
+        digest.update(repr(frame.schema).encode())
+    return digest.hexdigest()
+
+
+def _night_written(out_dir: Path, night: date, digest: str) -> date:
+    """The night whose files tonight's worklists can stand on: the last night written when
+    it listed the same flags and problem files (and is not after tonight), else tonight."""
+    stamp = out_dir / WRITTEN_STAMP
+    if stamp.exists():
+        written = json.loads(stamp.read_text())
+        if written["digest"] == digest and written["night"] <= night.isoformat():
+            return date.fromisoformat(written["night"])
+    return night
+
+
+def _worklist(out_dir: Path, key: tuple[str, str | None], rows: pl.DataFrame,
+              night: date) -> Worklist:
+    """A county's worklist of ``night``: its files' paths and its counts."""
+    county_code, county_name = key[0], key[1] or "未知县"
+    county = f"{county_code[:6]}_{county_name}"
+    folder, stem = out_dir / county, f"{county}_问题清单_{night.isoformat()}"
+    return Worklist(county_code, county_name, rows.height,
+                    int((rows["severity"] == "error").sum()), folder / f"{stem}.csv",
+                    folder / f"{stem}.xlsx", night)
+
+
 def write_worklists(conn: duckdb.DuckDBPyConnection, night: date, out_dir: Path) -> list[Worklist]:
     """One CSV (UTF-8 with BOM, so Excel shows the Chinese) and one XLSX per county with
     flags, in the county's own folder; a re-run of the night replaces that night's files.
-    Workbooks are written on every core: they were most of the report step's time."""
+    Workbooks are written on every core: they were most of the report step's time.
+
+    When tonight lists the same flags and problem files as the last night written, its
+    files stand and nothing is written: only the flags' status and nights open would differ
+    (first_seen_run_date says since when), and at 10 M persons the 500 counties' 1.4 M rows
+    took 16 s and 300 MB a night."""
     flags = conn.sql(WORKLIST_QUERY, params=[night]).pl()
     problems = pl.DataFrame(in_chinese(conn.execute(PROBLEM_FILES).fetchall()),
                             schema=HEADERS_ZH, orient="row")
     private_folder(out_dir)
+    digest = _content_digest(flags, problems)
+    counties = list(flags.group_by("county_code", "county_name", maintain_order=True))
+    standing = _night_written(out_dir, night, digest)
+    if standing < night:
+        worklists = [_worklist(out_dir, key, rows, standing) for key, rows in counties]
+        if all(w.csv.exists() and w.xlsx.exists() for w in worklists):
+            return worklists
     for old in out_dir.glob(f"*/*_{night.isoformat()}.*"):
         old.unlink()
-    written, jobs = [], []
-    for (county_code, county_name), rows in flags.group_by("county_code", "county_name",
-                                                           maintain_order=True):
-        county = f"{county_code[:6]}_{county_name or '未知县'}"
-        folder = private_folder(out_dir / county)
-        stem = f"{county}_问题清单_{night.isoformat()}"
+    worklists, jobs = [], []
+    for key, rows in counties:
+        worklist = _worklist(out_dir, key, rows, night)
+        private_folder(worklist.csv.parent)
         table = rows.with_columns(
             pl.col("severity").replace({"error": "错误", "warning": "提示"}),
             pl.col("flag_status").replace({"new": "新发现", "open": "未整改"}),
         ).select(list(HEADERS)).rename(HEADERS)
-        csv, xlsx = folder / f"{stem}.csv", folder / f"{stem}.xlsx"
-        jobs.append((table, problems, csv, xlsx))
-        written.append(Worklist(county_code, county_name or "未知县", rows.height,
-                                int((rows["severity"] == "error").sum()), csv, xlsx))
+        jobs.append((table, problems, worklist.csv, worklist.xlsx))
+        worklists.append(worklist)
     with ThreadPoolExecutor(max(1, min(len(jobs), len(os.sched_getaffinity(0))))) as pool:
         list(pool.map(_write_county, jobs))
-    return written
+    stamp = out_dir / WRITTEN_STAMP
+    stamp.write_text(json.dumps({"night": night.isoformat(), "digest": digest}))
+    private_file(stamp)
+    return worklists
