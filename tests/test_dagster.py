@@ -1,6 +1,7 @@
 """The Dagster side: one Definitions object with the whole graph, the nightly schedule and
 the new-delivery sensor, as `dagster dev` and `dagster asset materialize` load them."""
 
+import importlib.metadata
 import os
 import shutil
 import subprocess
@@ -11,8 +12,9 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 import pytest
+from dagster_dbt import DbtCliResource
 
-from pipelines.definitions import defs
+from pipelines.definitions import dbt_cli, dbt_project, defs
 from pipelines.resources import Warehouse
 from pipelines.schedules import SENSOR_DESCRIPTION, new_delivery_sensor, nightly_schedule
 from pipelines.settings import REPO_ROOT
@@ -179,3 +181,18 @@ def test_a_second_nightly_run_waits_in_the_queue_while_one_is_in_progress(tmp_pa
     assert second.tags["povmon/warehouse"] == "writer"
     assert TagConcurrencyLimitsCounter(limits, [first]).is_blocked(second)
     assert not TagConcurrencyLimitsCounter(limits, []).is_blocked(second)
+
+
+def test_the_dbt_resource_skips_dbt_version_and_the_in_process_adapter():
+    """pipelines/dbt_resource.py overrides two private members of dagster-dbt's resource: an
+    upgrade that renames them would bring the 8.5 s back silently, so their names are held
+    here; and the version it reports is the installed dbt-core's, which `dbt --version`
+    prints."""
+    assert "_cli_version" in vars(DbtCliResource)
+    assert "_initialize_dbt_core_adapter" in vars(DbtCliResource)
+    dbt = dbt_cli(dbt_project)
+    assert str(dbt._cli_version) == importlib.metadata.version("dbt-core")
+    printed = subprocess.run([str(Path(sys.executable).with_name("dbt")), "--version"],
+                             capture_output=True, text=True, check=True).stdout
+    assert f"installed: {dbt._cli_version}" in printed
+    assert dbt._initialize_dbt_core_adapter(["build"]) is None

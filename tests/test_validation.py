@@ -2,6 +2,9 @@
 (contract suites: Q01 not null, Q02 format, Q03 code list) or flagged by the GX quality
 suite run in DuckDB (R01, ranges, natural keys, R17), and nothing else is."""
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -10,7 +13,7 @@ import pytest
 from pipelines.feeds import FEEDS, TABLES, Kind
 from pipelines.generate.defects import NOT_IN_CODE_LIST, UNPARSABLE
 from pipelines.ingest.stage import ingest_feed
-from pipelines.validation.run import validate
+from pipelines.validation.run import SUITE_DOCUMENTS, _suite_document, validate
 from pipelines.validation.suites import contract_suite, quality_suite
 from tests.deliveries import VALID_ROWS, deliver, table_file
 
@@ -155,6 +158,29 @@ def test_a_suite_runs_again_only_when_what_it_sees_has_changed(tmp_path):
     with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
         ingest_feed(conn, tmp_path / "raw", FEEDS["standards"], log=lambda _: None)
     assert validate(*args, "quality").reused is False
+
+
+def test_recorded_suite_documents_stand_for_the_suites_and_spare_importing_gx(tmp_path):
+    """validate() reads each suite from the documents recorded beside the outcomes while
+    the suites' sources are unchanged: the same document GX gives (so every recorded
+    outcome keeps its state), and a night with nothing to validate never imports GX."""
+    for table in TABLES.values():
+        for kind, suite in (("contract", contract_suite(table)), ("quality", quality_suite(table))):
+            assert _suite_document(tmp_path / "gx", table, kind) == json.loads(
+                json.dumps(suite.to_json_dict()))
+    recorded = json.loads((tmp_path / "gx" / SUITE_DOCUMENTS).read_text())
+    assert len(recorded["suites"]) == 2 * len(TABLES)
+    stage(tmp_path, "standards", [VALID_ROWS["standards"]]).close()
+    args = [str(a) for a in (tmp_path / "w.duckdb", tmp_path / "gx", tmp_path / "docs")]
+    probe = ("import sys; from pathlib import Path; from pipelines.feeds import TABLES; "
+             "from pipelines.validation.run import validate; "
+             "o = validate(*map(Path, sys.argv[1:4]), TABLES['standards'], 'quality'); "
+             "print(o.reused, 'great_expectations' in sys.modules)")
+    def run() -> str:  # noqa: E306
+        return subprocess.run([sys.executable, "-c", probe, *args], capture_output=True,
+                              text=True, check=True).stdout.split()
+    assert run() == ["False", "True"]  # the first night validates: GX runs
+    assert run() == ["True", "False"]  # nothing new: the outcome stands, GX is not imported
 
 
 def _registry_rows(valid: int, invalid: int, seq: int = 0) -> list[dict[str, str]]:

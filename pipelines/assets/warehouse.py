@@ -26,6 +26,7 @@ from pipelines.build_inputs import (
     project_digest,
     record_build,
 )
+from pipelines.dbt_resource import DbtCli
 from pipelines.pseudonym import pseudonym_key
 from pipelines.resources import Warehouse
 from pipelines.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, SPARK_DBT_EXECUTABLE, night_of
@@ -36,15 +37,14 @@ from pipelines.spark.staged_parquet import export_staged
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
-def dbt_cli(project: DbtProject, engine: str = "duckdb") -> DbtCliResource:
+def dbt_cli(project: DbtProject, engine: str = "duckdb") -> DbtCli:
     """dbt on the engine's target: DuckDB's dbt, or dbt inside povmon's Spark session
     (pipelines/spark/dbt_entry.py)."""
     if engine == "spark":
-        return DbtCliResource(project_dir=project, profiles_dir=str(project.project_dir),
-                              dbt_executable=SPARK_DBT_EXECUTABLE, target="spark")
-    return DbtCliResource(
-        project_dir=project, profiles_dir=str(project.project_dir), dbt_executable=DBT_EXECUTABLE
-    )
+        return DbtCli(project_dir=project, profiles_dir=str(project.project_dir),
+                      dbt_executable=SPARK_DBT_EXECUTABLE, target="spark")
+    return DbtCli(project_dir=project, profiles_dir=str(project.project_dir),
+                  dbt_executable=DBT_EXECUTABLE)
 
 
 def _newest_source_mtime(project_dir: Path) -> float:

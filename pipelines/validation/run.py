@@ -18,26 +18,34 @@ The check's result is the sum over the outcomes; every expectation is per row or
 delivery, so the sum is what one scan of the whole table would find.
 """
 
+from __future__ import annotations
+
 import hashlib
+import importlib.metadata
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import great_expectations as gx
-from great_expectations.data_context.types.base import ProgressBarsConfig
-from great_expectations.data_context.types.resource_identifiers import (
-    ExpectationSuiteIdentifier,
-    ValidationResultIdentifier,
-)
 
+import pipelines.feeds
 from pipelines.duckdb_limits import duckdb_config
 from pipelines.feeds import FEEDS, Table
-from pipelines.validation.gx_duckdb import MEMORY_LIMIT, duckdb_table_asset
-from pipelines.validation.suites import suites
+
+if TYPE_CHECKING:
+    import great_expectations as gx
 
 DOCS_SITE = "povmon"
+# What the suites are generated from (pipelines/validation/suites.py says how): while
+# these files and GX's version stay the same, so do the suites, and the suites' documents
+# recorded beside the outcomes stand in for them. Importing GX takes 5-8 s, which a night
+# with no delivery to validate need not spend.
+SUITE_SOURCES = (*sorted(Path(pipelines.feeds.__file__).parent.glob("*.py")),
+                 Path(__file__).with_name("suites.py"))
+SUITE_DOCUMENTS = "suites.json"
 # counts only: no unexpected values (they could be ID numbers) in results or Data Docs
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 0}
 
@@ -76,8 +84,7 @@ def _deliveries(warehouse: Path, table: Table) -> tuple[dict[date, str], list[tu
     """The table's loaded deliveries (date -> content fingerprint) and the staged table's
     columns."""
     feed = next(f.id for f in FEEDS.values() if table in f.tables)
-    with duckdb.connect(str(warehouse), read_only=True,
-                        config=duckdb_config(warehouse, memory_limit=MEMORY_LIMIT)) as conn:
+    with duckdb.connect(str(warehouse), read_only=True, config=duckdb_config(warehouse)) as conn:
         deliveries = conn.execute("""
             select delivery_date, fingerprint from raw.deliveries as d
             where feed = ? and status = 'loaded' and exists (
@@ -126,7 +133,31 @@ def _batches(stale: list[date], loaded: list[date]) -> list[tuple[str, list[date
     return batches
 
 
+def _suite_document(gx_root: Path, table: Table, kind: str) -> dict:
+    """The suite as GX writes it out (``to_json_dict``), from the documents recorded when
+    the suites' sources were last seen as they are now, else from GX (and recorded)."""
+    sources = _digest(importlib.metadata.version("great_expectations"),
+                      *[path.read_text(encoding="utf-8") for path in SUITE_SOURCES])
+    record = gx_root / SUITE_DOCUMENTS
+    recorded = json.loads(record.read_text()) if record.exists() else {}
+    if recorded.get("sources") != sources:
+        recorded = {"sources": sources, "suites": {}}
+    name = f"{table.name}.{kind}"
+    if name not in recorded["suites"]:
+        from pipelines.validation.suites import suites
+
+        recorded["suites"][name] = suites(table)[kind].to_json_dict()
+        gx_root.mkdir(parents=True, exist_ok=True)
+        building = record.with_name(f".{SUITE_DOCUMENTS}.{os.getpid()}")
+        building.write_text(json.dumps(recorded, ensure_ascii=False))
+        building.replace(record)  # checks may run in parallel processes: never half a file
+    return recorded["suites"][name]
+
+
 def _context(gx_root: Path, docs_dir: Path):
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     context = gx.get_context(mode="file", project_root_dir=str(gx_root))
     context.variables.progress_bars = ProgressBarsConfig(globally=False)  # the run logs progress
     if DOCS_SITE not in context.get_site_names():
@@ -161,6 +192,14 @@ def _run(warehouse: Path, gx_root: Path, docs_dir: Path, table: Table,
          expected: gx.ExpectationSuite, batches: list[tuple[str, list[date]]]) -> dict[str, dict]:
     """GX on each batch (a year's deliveries, or one delivery, by delivery_date); the Data
     Docs pages of these runs, of the suite and the site index are built once at the end."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    from pipelines.validation.gx_duckdb import duckdb_table_asset
+
     context = _context(gx_root, docs_dir)
     suite = context.suites.add_or_update(expected)
     suite_page = ExpectationSuiteIdentifier(name=suite.name)
@@ -189,8 +228,8 @@ def _run(warehouse: Path, gx_root: Path, docs_dir: Path, table: Table,
     return outcomes
 
 
-def _combined(name: str, expected: gx.ExpectationSuite, outcomes: list[dict],
-              validated: list[date], kept: int) -> SuiteOutcome:
+def _combined(suite: dict, outcomes: list[dict], validated: list[date],
+              kept: int) -> SuiteOutcome:
     """The table's outcome: every delivery met the suite, or the failures summed per
     expectation over the deliveries."""
     failures: dict[tuple, dict] = {}
@@ -205,8 +244,8 @@ def _combined(name: str, expected: gx.ExpectationSuite, outcomes: list[dict],
             else:
                 failures[key] = dict(f)
     return SuiteOutcome(
-        suite=name, success=all(o["success"] for o in outcomes),
-        evaluated=max((o["evaluated"] for o in outcomes), default=len(expected.expectations)),
+        suite=suite["name"], success=all(o["success"] for o in outcomes),
+        evaluated=max((o["evaluated"] for o in outcomes), default=len(suite["expectations"])),
         failures=list(failures.values()),
         validated_at=max((o["validated_at"] for o in outcomes), default=""),
         validated=[d.isoformat() for d in validated], kept=kept)
@@ -216,9 +255,9 @@ def validate(warehouse: Path, gx_root: Path, docs_dir: Path, table: Table, kind:
     """Validate ``raw.<table>`` with its ``kind`` suite ('contract' or 'quality') in DuckDB,
     on the deliveries not yet validated in their present state; the recorded outcome of
     every other delivery stands."""
-    expected = suites(table)[kind]
+    suite = _suite_document(gx_root, table, kind)
     deliveries, columns = _deliveries(warehouse, table)
-    suite_state = _digest(columns, expected.to_json_dict())
+    suite_state = _digest(columns, suite)
     folder = gx_root / "outcomes" / f"{table.name}.{kind}"
     folder.mkdir(parents=True, exist_ok=True)
     states = {day: _digest(fingerprint, suite_state) for day, fingerprint in deliveries.items()}
@@ -227,10 +266,12 @@ def validate(warehouse: Path, gx_root: Path, docs_dir: Path, table: Table, kind:
     stale = [day for day in deliveries if day not in covered]
     batches = _batches(stale, list(deliveries))
     if batches:
-        outcomes = _run(warehouse, gx_root, docs_dir, table, expected, batches)
+        from pipelines.validation.suites import suites
+
+        outcomes = _run(warehouse, gx_root, docs_dir, table, suites(table)[kind], batches)
         for unit, days in batches:
             recorded[unit] = {"states": {day.isoformat(): states[day] for day in days},
                               "outcome": outcomes[unit]}
             (folder / f"{unit}.json").write_text(json.dumps(recorded[unit]))
-    return _combined(expected.name, expected, [r["outcome"] for r in recorded.values()],
-                     validated=stale, kept=len(covered))
+    return _combined(suite, [r["outcome"] for r in recorded.values()], validated=stale,
+                     kept=len(covered))
