@@ -1,6 +1,7 @@
 """Night over night: flags new, resolved and still open; a re-run of a night changes
 nothing; the Dagster run records the counts per rule; the report renders in Chromium."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -8,8 +9,9 @@ import subprocess
 import dagster as dg
 import pytest
 
+from pipelines.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 from tests.deliveries import REGISTRY_HEADER, deliver
-from tests.runner import query, run_pipeline
+from tests.runner import TEST_PSEUDONYM_KEY, query, run_pipeline
 from tests.test_quality_rules import P24, REGISTRY, deliver_county, person_key, row
 
 NIGHT1, NIGHT2, NIGHT3 = "2026-11-22", "2026-11-23", "2026-11-24"
@@ -189,3 +191,23 @@ def test_a_rerun_of_an_earlier_night_rebuilds_the_nights_after_it(nights):
     assert (query(marts, flags), query(marts, resolved)) == before
     assert query(marts, "select flag_status, count(*) from marts.quality_flags where run_date = ? "
                         "group by all order by all", [NIGHT3]) == [("open", 32)]
+
+
+def test_quality_flags_keep_only_the_last_runs_of_the_history(nights, tmp_path):
+    """quality_flags keeps the last var('quality_flags_runs_kept') runs (7); with 2, a
+    build of night 3 drops night 1 from it, and the history keeps all three. Built by dbt
+    itself on a copy of the warehouse, so the other tests' nights stay as they are."""
+    _, work, _, _, _ = nights
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(work / "warehouse" / "warehouse.duckdb", warehouse)
+    env = {**os.environ, "POVMON_WAREHOUSE": str(warehouse), "POVMON_RUN_DATE": NIGHT3,
+           "POVMON_PSEUDONYM_KEY": TEST_PSEUDONYM_KEY, "POVMON_SPARK_DIR": str(tmp_path)}
+    subprocess.run([DBT_EXECUTABLE, "build", "--select", "quality_flags", "--vars",
+                    "{quality_flags_runs_kept: 2}", "--project-dir", DBT_PROJECT_DIR,
+                    "--profiles-dir", DBT_PROJECT_DIR, "--target-path", tmp_path / "target"],
+                   env=env, check=True, capture_output=True)  # fmt: skip
+    nights_kept = "select run_date::varchar, count(*) from {} group by all order by all"
+    assert query(tmp_path, nights_kept.format("marts.quality_flags"),
+                 database=warehouse.name) == [(NIGHT2, 32), (NIGHT3, 32)]
+    assert query(tmp_path, nights_kept.format("quality.quality_flag_history"),
+                 database=warehouse.name) == [(NIGHT1, 33), (NIGHT2, 32), (NIGHT3, 32)]

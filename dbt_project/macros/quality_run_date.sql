@@ -34,13 +34,29 @@
     (delete+insert on run_date), read from tonight's history and the mart's rows of the run
     before, so the night costs what its flags cost, not what every night's do; on Spark,
     whose Parquet tables cannot delete rows, a table rebuilt from the history. A first
-    build or a full refresh rebuilds it from the history, which holds every night. -#}
-{% macro night_by_night() -%}
+    build or a full refresh rebuilds it from the history, which holds every night. With
+    `runs_kept`, a post-hook drops the runs before the last `runs_kept` (the model, built
+    from the history, selects only those: last_quality_runs). -#}
+{% macro night_by_night(runs_kept=none) -%}
     {%- if target.type == 'spark' -%}
         {{ return({'materialized': 'table'}) }}
     {%- endif -%}
-    {{ return({'materialized': 'incremental', 'incremental_strategy': 'delete+insert',
-               'unique_key': 'run_date'}) }}
+    {%- set config = {'materialized': 'incremental', 'incremental_strategy': 'delete+insert',
+                      'unique_key': 'run_date'} -%}
+    {%- if runs_kept -%}
+        {%- do config.update({'post_hook': "delete from {{ this }} where run_date not in "
+                                           ~ "{{ last_quality_runs(" ~ runs_kept ~ ") }}"}) -%}
+    {%- endif -%}
+    {{ return(config) }}
+{%- endmacro %}
+
+{#- The last `runs_kept` runs of the quality history, as a relation with column run_date:
+    what a night-by-night mart that keeps only those holds when it is built from the
+    history. On DuckDB the post-hook of night_by_night() drops the runs that fall out of
+    the window as later nights come in. -#}
+{% macro last_quality_runs(runs_kept) -%}
+    (select run_date from {{ ref('int_quality_runs') }}
+     where run_number > (select max(run_number) from {{ ref('int_quality_runs') }}) - {{ runs_kept }})
 {%- endmacro %}
 
 {#- Whether this night-by-night mart builds tonight's rows only: it is incremental and holds

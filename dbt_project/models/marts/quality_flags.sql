@@ -3,8 +3,10 @@
 -- The same list with ID numbers and names is restricted.quality_worklist (never published).
 -- Built night by night (macros/quality_run_date.sql): a flag open on the run before keeps
 -- the night it was first seen; else tonight is its first.
-{{ config(**night_by_night()) }}
--- depends_on: {{ ref('quality_flag_history') }}, {{ ref('quality_check_history') }}
+-- It keeps the last var('quality_flags_runs_kept') runs; every run's flags stay in
+-- quality.quality_flag_history.
+{{ config(**night_by_night(runs_kept=var('quality_flags_runs_kept'))) }}
+-- depends_on: {{ ref('quality_flag_history') }}, {{ ref('quality_check_history') }}, {{ ref('int_quality_runs') }}
 with
 
 {% if builds_tonight_only() -%}
@@ -33,8 +35,9 @@ flag_runs as (
 flag_runs as (
     select *, runs_open = 1 as is_new
     from {{ ref('int_quality_flag_runs') }}
+    where run_date in {{ last_quality_runs(var('quality_flags_runs_kept')) }}
     {%- if is_incremental() %}
-    where run_date >= {{ quality_run_date() }}
+        and run_date >= {{ quality_run_date() }}
     {%- endif %}
 ),
 
