@@ -1,6 +1,6 @@
 """The registry chain (snapshot rows, persons, households, program evidence, person programs,
-household deprivations) and the quality rules over the yearly snapshots are rebuilt only for
-the years whose inputs changed.
+household deprivations, the MPI counts by cutoff) and the quality rules over the yearly
+snapshots are rebuilt only for the years whose inputs changed.
 
 Areas: province 51 > city 5101 > county 510101 > township 丙镇 > village 一村 (100 rural
 residents in 2019 and in 2020). Standards 2019 and 2020: poverty line 4000, threshold 3.00.
@@ -12,7 +12,7 @@ registry 2020-12-31 (A, B 配偶, both 未脱贫; C 已脱贫 2020). Both years 
 
 Night 2, in one night: 2020-12-31 re-delivered corrected (D 户主 未脱贫 added) and a registry
 delivery 2021-06-30 without its 证件号码 column (rejected). Only 2020 is rebuilt (its rows
-in all six models and in the rules' outcomes say built_on 2021-01-06, 2019's still
+in all seven models and in the rules' outcomes say built_on 2021-01-06, 2019's still
 2021-01-05): 2020 poor 3 (3.00 %), R03 checked 4 registry rows of 2020, 2019 as it was; no
 year 2021.
 
@@ -75,11 +75,12 @@ def _night(raw, work, night: str) -> None:
 
 
 YEAR_MODELS = ["int_registry_snapshot_rows", "int_registry_persons", "int_registry_households",
-               "int_program_evidence", "int_person_programs", "int_household_deprivations"]
+               "int_program_evidence", "int_person_programs", "int_household_deprivations",
+               "int_mpi_by_cutoff"]
 
 
 def _built(work) -> dict[int, tuple[str, int]]:
-    """Per year: the night(s) its rows of the six year-incremental models were built on,
+    """Per year: the night(s) its rows of the seven year-incremental models were built on,
     and its rows in int_registry_persons."""
     union = " union all ".join(
         f"select year, built_on, {int(m == 'int_registry_persons')} as person from intermediate.{m}"

@@ -4,12 +4,17 @@
 -- reduced to their deprivation profile (at most 32 per area), so each k costs a scan of
 -- a few rows per area, and multidimensional_poverty, mpi_decomposition and
 -- mpi_cutoff_sensitivity share one computation: the k = 0.4 identity holds by
--- construction and is tested all the same.
+-- construction and is tested all the same. Year-incremental (macros/year_incremental.sql):
+-- a year's counts come from that year's persons and households and the area tree.
+{{ config(**year_incremental()) }}
 with
 
-persons as (select * from {{ ref('int_registry_persons') }} where area_code is not null),
+persons as (
+    select * from {{ ref('int_registry_persons') }}
+    where area_code is not null and {{ in_years_to_build('year') }}
+),
 
-households as (select * from {{ ref('int_household_deprivations') }}),
+households as (select * from {{ ref('int_household_deprivations') }} where {{ in_years_to_build('year') }}),
 
 cutoffs as (
     select distinct cast(k as double) as k
@@ -75,5 +80,6 @@ select
     {% for measure in measures %}
     cast(coalesce({{ measure }}, 0) as bigint) as {{ measure }},
     {% endfor %}
-    cast(coalesce(poor_deprivations, 0) as double) / {{ var("mpi_indicators") | length }} as poor_score_sum
+    cast(coalesce(poor_deprivations, 0) as double) / {{ var("mpi_indicators") | length }} as poor_score_sum,
+    {{ year_build_columns('rolled_up.year') }}
 from rolled_up
