@@ -33,6 +33,8 @@ defs = dg.Definitions(
             path=str(settings.warehouse_path),
             marts_dir=str(settings.marts_dir),
             engine=settings.engine,
+            min_usable_share=settings.ingest_limits.min_usable_share,
+            max_unzipped_bytes=settings.ingest_limits.max_unzipped_bytes,
         ),
         "dbt": dbt_cli(dbt_project, settings.engine),
     },

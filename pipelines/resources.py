@@ -10,6 +10,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.duckdb_limits import duckdb_config
+from pipelines.ingest.limits import IngestLimits
 from pipelines.restricted import private_file, private_folder
 
 
@@ -25,6 +26,11 @@ class Warehouse(dg.ConfigurableResource):
     path: str
     marts_dir: str
     engine: str = "duckdb"  # where dbt builds: duckdb or spark (pipelines/settings.py)
+    min_usable_share: float = 0.5  # pipelines/ingest/limits.py
+    max_unzipped_bytes: int = 512 << 20
+
+    def ingest_limits(self) -> IngestLimits:
+        return IngestLimits(self.min_usable_share, self.max_unzipped_bytes)
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -24,6 +24,19 @@ class SharedRestrictedFolder(PermissionError):
     """A restricted folder is readable by other accounts."""
 
 
+class OutsideRestrictedStore(PermissionError):
+    """A file with personal data was about to be written outside the restricted store."""
+
+
+def inside(root: Path, path: Path) -> Path:
+    """``path`` when it lies inside ``root`` once links and ``..`` are resolved; refused
+    otherwise, so that no name taken from data can write personal data elsewhere."""
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise OutsideRestrictedStore(f"refused to write {path}: it resolves to {path.resolve()}, "
+                                     f"outside the restricted folder {root}")
+    return path
+
+
 def private_folder(path: Path) -> Path:
     """Create ``path`` (and missing parents) owner-only; an existing folder keeps its mode."""
     missing = [p for p in (path, *path.parents) if not p.exists()]

@@ -7,6 +7,9 @@ POVMON_PSEUDONYM_KEY the HMAC key of person_key (pipelines/pseudonym.py); POVMON
                      lets sample data run with a public development key instead
 POVMON_ENGINE        where the dbt models run: duckdb (default: in the store itself) or
                      spark (Apache Spark, pipelines/spark/; the results come back to the store)
+POVMON_MIN_USABLE_SHARE  a file with a smaller share of usable rows rejects its delivery
+                     as a broken export (default 0.5)
+POVMON_MAX_UNZIPPED_MIB  a workbook that unzips to more is refused unread (default 512)
 
 The warehouse stays outside the marts folder: only pipelines/publish copies marts across.
 """
@@ -20,6 +23,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from pipelines.ingest.limits import MIB, IngestLimits
+
+DEFAULT_LIMITS = IngestLimits()
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -37,6 +44,19 @@ class UnknownEngine(ValueError):
     """POVMON_ENGINE names no engine povmon builds on."""
 
 
+def _number(name: str, default: float) -> float:
+    text = os.environ.get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name}={text!r} is not a number") from None
+    if value < 0:
+        raise ValueError(f"{name}={text!r} must not be negative")
+    return value
+
+
 def night_of(tags: Mapping[str, str]) -> date:
     """The night a run belongs to: its povmon/run_date tag (set by the schedule and by
     `povmon run --run-date`), else today in Beijing time."""
@@ -50,6 +70,7 @@ class Settings:
     warehouse_path: Path
     marts_dir: Path
     engine: str = "duckdb"
+    ingest_limits: IngestLimits = DEFAULT_LIMITS
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -64,6 +85,10 @@ class Settings:
             warehouse_path=path("POVMON_WAREHOUSE", REPO_ROOT / "data/warehouse/warehouse.duckdb"),
             marts_dir=path("POVMON_MARTS_DIR", REPO_ROOT / "data" / "marts"),
             engine=engine,
+            ingest_limits=IngestLimits(
+                min_usable_share=_number("POVMON_MIN_USABLE_SHARE", DEFAULT_LIMITS.min_usable_share),
+                max_unzipped_bytes=int(_number("POVMON_MAX_UNZIPPED_MIB",
+                                               DEFAULT_LIMITS.max_unzipped_bytes / MIB) * MIB)),
         )
 
     @property
@@ -77,3 +102,5 @@ class Settings:
         os.environ["POVMON_WAREHOUSE"] = str(self.warehouse_path)
         os.environ["POVMON_MARTS_DIR"] = str(self.marts_dir)
         os.environ["POVMON_ENGINE"] = self.engine
+        os.environ["POVMON_MIN_USABLE_SHARE"] = str(self.ingest_limits.min_usable_share)
+        os.environ["POVMON_MAX_UNZIPPED_MIB"] = str(self.ingest_limits.max_unzipped_bytes / MIB)

@@ -14,7 +14,7 @@ import duckdb
 
 from pipelines.duckdb_limits import duckdb_config
 from pipelines.feeds import FEEDS
-from pipelines.ingest.decode import detect_encoding, to_utf8
+from pipelines.ingest.decode import decode
 
 
 def main(raw: Path) -> None:
@@ -26,10 +26,10 @@ def main(raw: Path) -> None:
                 table = feed.table_for(path.name)
                 if table is None or not (path.parent / "_SUCCESS").exists():
                     continue
-                data = path.read_bytes()
-                if detect_encoding(data) == "GB18030":
+                decoded = decode(path.read_bytes())
+                if decoded.encoding == "GB18030":
                     copy = Path(work) / f"{len(files.get(table.name, []))}_{path.name}"
-                    copy.write_bytes(to_utf8(data, "GB18030"))
+                    copy.write_bytes(decoded.data)
                     path = copy
                 files.setdefault(table.name, []).append(str(path))
         transcoded = time.monotonic() - started

@@ -9,7 +9,7 @@ import pytest
 from pipelines.feeds import FEEDS
 from pipelines.feeds.idnumber import is_valid
 from pipelines.generate.generator import generate
-from pipelines.ingest.decode import detect_encoding, to_utf8
+from pipelines.ingest.decode import decode
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def test_every_feed_is_delivered_with_success_markers_except_the_incomplete_fold
 
 def _csv(path: Path) -> pl.DataFrame:
     data = path.read_bytes()
-    return pl.read_csv(to_utf8(data, detect_encoding(data)), infer_schema=False)
+    return pl.read_csv(decode(data).data, infer_schema=False)
 
 
 def test_csv_headers_are_the_contract_headers(raw):
@@ -64,10 +64,10 @@ def test_csv_headers_are_the_contract_headers(raw):
 
 def test_counties_use_utf8_gb18030_bom_and_xlsx(raw):
     folder = raw / "registry" / "2020-12-31"
-    encodings = {p.name: detect_encoding(p.read_bytes()) for p in folder.glob("*.csv")}
+    encodings = {p.name: decode(p.read_bytes()).encoding for p in folder.glob("*.csv")}
     assert sorted(encodings.values()) == ["GB18030", "UTF-8"]
     assert [p.name for p in folder.glob("*.xlsx")] == ["registry_510103.xlsx"]
-    assert detect_encoding((raw / "education/2020-10-15/education_510103.csv").read_bytes()) == (
+    assert decode((raw / "education/2020-10-15/education_510103.csv").read_bytes()).encoding == (
         "UTF-8-BOM")
 
 

@@ -3,14 +3,20 @@ rejections, encodings, formats, and re-deliveries."""
 
 
 from pipelines.feeds import FEEDS, TABLES
+from pipelines.ingest.limits import IngestLimits
 from pipelines.ingest.stage import ingest_feed
 from tests.deliveries import REGISTRY_HEADER, STANDARDS_HEADER, deliver, person
 
 VILLAGE = "510101100201"
 
 
+# These fixtures are mostly bad rows on purpose, which would make each file a broken export
+# (test_hostile_input.py tests that rule): here every share of usable rows loads.
+EVERY_SHARE_LOADS = IngestLimits(min_usable_share=0)
+
+
 def ingest(conn, raw, feed_id):
-    return ingest_feed(conn, raw, FEEDS[feed_id], log=lambda _: None)
+    return ingest_feed(conn, raw, FEEDS[feed_id], log=lambda _: None, limits=EVERY_SHARE_LOADS)
 
 
 def files(conn, feed):

@@ -283,9 +283,9 @@ def test_summary_counts_checked_and_flagged_records_per_rule(marts):
 
 
 def test_restricted_worklist_has_the_id_numbers_and_names_the_marts_do_not(marts):
-    county = marts.parent / "warehouse" / "worklists" / "510101_乙县"
+    county = marts.parent / "warehouse" / "worklists" / "510101"
     [csv] = county.glob("*.csv")
-    assert csv.name == "510101_乙县_问题清单_2026-11-22.csv"
+    assert csv.name == "510101_问题清单_2026-11-22.csv"
     text = csv.read_text(encoding="utf-8-sig")
     assert text.splitlines()[0].startswith("规则编号,严重程度,问题类型,问题说明,数据来源")
     assert B2 in text and name_of(B2) in text
@@ -303,13 +303,13 @@ def test_restricted_worklist_has_the_id_numbers_and_names_the_marts_do_not(marts
 def test_restricted_store_and_worklists_are_owner_only_whatever_the_umask(marts):
     """pytest runs with umask 022: without care, folders would be 0755 and files 0644."""
     warehouse = marts.parent / "warehouse"
-    county = warehouse / "worklists" / "510101_乙县"
+    county = warehouse / "worklists" / "510101"
     modes = {p.relative_to(warehouse).as_posix(): stat.S_IMODE(p.stat().st_mode)
              for p in (warehouse, warehouse / "warehouse.duckdb", warehouse / "worklists", county,
                        *county.iterdir())}
     assert modes == {
-        ".": 0o700, "warehouse.duckdb": 0o600, "worklists": 0o700, "worklists/510101_乙县": 0o700,
-        "worklists/510101_乙县/510101_乙县_问题清单_2026-11-22.csv": 0o600,
-        "worklists/510101_乙县/510101_乙县_问题清单_2026-11-22.xlsx": 0o600,
+        ".": 0o700, "warehouse.duckdb": 0o600, "worklists": 0o700, "worklists/510101": 0o700,
+        "worklists/510101/510101_问题清单_2026-11-22.csv": 0o600,
+        "worklists/510101/510101_问题清单_2026-11-22.xlsx": 0o600,
     }
     assert stat.S_IMODE(marts.stat().st_mode) & 0o044 == 0o044  # published marts stay readable

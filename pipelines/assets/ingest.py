@@ -9,6 +9,7 @@ import dagster as dg
 from pipelines.feeds import FEEDS, Feed
 from pipelines.ingest.stage import ingest_feed
 from pipelines.resources import Warehouse
+from pipelines.settings import night_of
 
 
 def feed_asset_key(feed_id: str) -> dg.AssetKey:
@@ -25,7 +26,9 @@ def build_feed_asset(feed: Feed) -> dg.AssetsDefinition:
     )
     def _ingest(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
         with warehouse.connect() as conn:
-            summary = ingest_feed(conn, Path(warehouse.raw_dir), feed, log=context.log.info)
+            summary = ingest_feed(conn, Path(warehouse.raw_dir), feed, log=context.log.info,
+                                  night=night_of(context.run.tags),
+                                  limits=warehouse.ingest_limits())
         for warning in summary.warnings:
             context.log.warning(warning)
         for problem in summary.rejected:

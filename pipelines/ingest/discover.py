@@ -28,10 +28,12 @@ class Delivery:
 
     @property
     def files(self) -> list[Path]:
-        """The delivery's data files, in name order (other files are not part of it)."""
+        """The delivery's data files, in name order (other files are not part of it); a
+        link of a data file's name is one, wherever it points (ingest/refusals.py)."""
         return sorted(
             p for p in self.folder.iterdir()
-            if p.is_file() and p.suffix.lower() in DATA_SUFFIXES and not p.name.startswith(".")
+            if (p.is_file() or p.is_symlink()) and p.suffix.lower() in DATA_SUFFIXES
+            and not p.name.startswith(".")
         )  # fmt: skip
 
 

@@ -2,15 +2,19 @@
 
 Values stay text here (parsing happens in DuckDB, see parse.py) so that a malformed
 value is never lost: the quarantine keeps what the department actually sent. A CSV line
-with the wrong number of fields is not a reason to drop the file: it is returned as a
-malformed line (rule Q04) with its line number and raw text, and every other row is read.
-Only a file that cannot be used as a whole raises FileRejected.
+with the wrong number of fields (rule Q04), or with bytes that do not decode in the file's
+encoding (rule Q06, decode.py), is not a reason to drop the file: it is returned as a
+malformed line with its line number and raw text, and every other row is read. Only a
+file that cannot be used as a whole raises FileRejected; so does a workbook whose sheets
+unzip to more than a bound, before it is read (a broken export or a "zip bomb" would
+otherwise be inflated whole into memory).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,21 +22,25 @@ import polars as pl
 import python_calamine
 
 from pipelines.feeds import Table
-from pipelines.ingest.decode import UndecodableFile, detect_encoding, to_utf8
+from pipelines.ingest.decode import UNDECODABLE_MARK, UndecodableFile, UndecodableLine, decode
+from pipelines.ingest.limits import MIB
 from pipelines.ingest.notices import REDELIVER_ZH, FileRejected, Notice
 
 FIRST_DATA_ROW = 2  # row 1 is the header, in CSV lines and spreadsheet rows alike
+UNDECODABLE_LINES_NAMED = 20  # in the file's notice; every one of them is in the quarantine
 
 
 @dataclass(frozen=True)
 class MalformedLine:
-    """A CSV record whose number of fields differs from the header's (rule Q04)."""
+    """A CSV record whose number of fields differs from the header's (rule Q04), or a line
+    that does not decode (rule Q06: ``fields`` 0, ``text`` with its bytes shown escaped)."""
 
     source_row: int  # the record's row number, counted as for every other row
     line: int  # the physical line it starts on (differs after quoted line breaks)
     fields: int
     expected: int
     text: str
+    rule: str = "Q04"
 
 
 @dataclass
@@ -52,9 +60,30 @@ def _matches(headers: list[str], table: Table) -> bool:
     return all(c.header in present for c in table.columns if c.mandatory)
 
 
-def _read_xlsx(path: Path, name: str, table: Table) -> tuple[pl.DataFrame, list[Notice]]:
+def _refuse_large_workbook(path: Path, name: str, max_unzipped_bytes: int) -> None:
+    """FileRejected when the workbook's parts unzip to more than the bound, by the sizes its
+    zip directory declares (what a reader inflates each part to at most)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unzipped = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile as error:
+        raise FileRejected(Notice(f"{path.name}: not a readable XLSX workbook ({error})",
+                                  f"{name}：不是可读取的 XLSX 工作簿；{REDELIVER_ZH}")) from error
+    if unzipped > max_unzipped_bytes:
+        size, bound = f"{unzipped / MIB:,.0f} MiB", f"{max_unzipped_bytes / MIB:,.0f} MiB"
+        raise FileRejected(Notice(
+            f"{path.name}: the workbook unzips to {size}, more than the bound of {bound} "
+            "(POVMON_MAX_UNZIPPED_MIB); refused before it is read. Usually a broken export; "
+            "check it, or deliver the data in several files or as CSV",
+            f"{name}：工作簿解压后为 {size}，超过上限 {bound}，未读取；多半是导出出错，"
+            f"请检查导出结果，或拆分为多个文件、改为 CSV 格式；{REDELIVER_ZH}"))
+
+
+def _read_xlsx(path: Path, name: str, table: Table,
+               max_unzipped_bytes: int) -> tuple[pl.DataFrame, list[Notice]]:
     """The sheet whose header row holds the contract's mandatory columns: county exports
     often put a cover sheet (说明) first."""
+    _refuse_large_workbook(path, name, max_unzipped_bytes)
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
         sheets = workbook.sheet_names
@@ -88,8 +117,10 @@ def _read_xlsx(path: Path, name: str, table: Table) -> tuple[pl.DataFrame, list[
     return frame, notices
 
 
-def _checked_records(text: str) -> tuple[pl.DataFrame, list[MalformedLine]]:
-    """Read record by record, setting aside those with the wrong number of fields.
+def _checked_records(text: str, undecodable: list[UndecodableLine],
+                     ) -> tuple[pl.DataFrame, list[MalformedLine]]:
+    """Read record by record, setting aside those with the wrong number of fields and the
+    lines that stand for undecodable ones.
 
     The slow, exact path, taken only for files the fast reader cannot vouch for.
     """
@@ -104,6 +135,10 @@ def _checked_records(text: str) -> tuple[pl.DataFrame, list[MalformedLine]]:
             record = [""] * len(header)
         if len(record) == len(header):
             good.append([row, *record])
+            continue
+        if len(record) == 1 and record[0].startswith(UNDECODABLE_MARK):
+            line = undecodable[int(record[0].removeprefix(UNDECODABLE_MARK))]
+            malformed.append(MalformedLine(row, line.line, 0, len(header), line.text, "Q06"))
             continue
         raw = "\n".join(lines[start - 1:previous_end]).rstrip("\r")
         malformed.append(MalformedLine(row, start, len(record), len(header), raw))
@@ -135,26 +170,30 @@ def _every_line_has_the_header_fields(data: bytes) -> bool:
     return bool(((fields == fields[0]) | (lines == "")).all())
 
 
-def _read_csv(data: bytes, path: Path, name: str) -> tuple[pl.DataFrame, list[MalformedLine]]:
+def _read_csv(data: bytes, path: Path, name: str, undecodable: list[UndecodableLine],
+              ) -> tuple[pl.DataFrame, list[MalformedLine]]:
     """The fast reader, unless a record may have the wrong number of fields: it refuses
     too many, and pads too few with NULLs, which shows as a NULL in the last column, so a
-    file with NULLs there has its fields counted before the fast read is trusted."""
+    file with NULLs there has its fields counted before the fast read is trusted. A file
+    with undecodable lines is read record by record."""
+    frame = None
     try:
-        frame = pl.read_csv(data, infer_schema=False, raise_if_empty=False)
+        if not undecodable:
+            frame = pl.read_csv(data, infer_schema=False, raise_if_empty=False)
     except pl.exceptions.ComputeError:
-        frame = None
+        pass
     if frame is not None and (frame.width == 0 or frame[:, -1].null_count() == 0
                               or _every_line_has_the_header_fields(data)):
         return frame.with_row_index("source_row", FIRST_DATA_ROW).cast({"source_row": pl.Int64}), []
     try:
-        return _checked_records(data.decode("utf-8"))
+        return _checked_records(data.decode("utf-8"), undecodable)
     except csv.Error as error:
         raise FileRejected(Notice(f"{path.name}: not a readable CSV file ({error})",
                                   f"{name}：不是可读取的 CSV 文件（{error}）；{REDELIVER_ZH}")) from error
 
 
 def _read_raw(path: Path, name: str, table: Table, formats: tuple[str, ...],
-              ) -> tuple[pl.DataFrame, str, list[MalformedLine], list[Notice]]:
+              max_unzipped_bytes: int) -> tuple[pl.DataFrame, str, list[MalformedLine], list[Notice]]:
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in formats:
         raise FileRejected(Notice(
@@ -167,19 +206,18 @@ def _read_raw(path: Path, name: str, table: Table, formats: tuple[str, ...],
             "department to export it again and re-deliver the folder",
             f"{name}：文件为空（0 字节），多半是导出失败；请部门重新导出并重新报送整批数据"))
     if suffix == "xlsx":
-        frame, notices = _read_xlsx(path, name, table)
+        frame, notices = _read_xlsx(path, name, table, max_unzipped_bytes)
         return frame.with_row_index("source_row", FIRST_DATA_ROW).cast({"source_row": pl.Int64}), \
             "XLSX", [], notices
-    data = path.read_bytes()
     try:
-        encoding = detect_encoding(data)
+        decoded = decode(path.read_bytes())
     except UndecodableFile as error:
         zh = (f"文件似乎不完整：在一个汉字中间结束（第 {error.position} 字节，共 {error.size} 字节），"
               "请部门重新发送完整文件" if error.truncated else
               f"第 {error.position} 字节既不是 UTF-8 也不是 GB18030 编码；请导出为 UTF-8 后重新报送")
         raise FileRejected(Notice(f"{path.name}: {error}", f"{name}：{zh}")) from error
-    frame, malformed = _read_csv(to_utf8(data, encoding), path, name)
-    return frame, encoding, malformed, []
+    frame, malformed = _read_csv(decoded.data, path, name, decoded.undecodable)
+    return frame, decoded.encoding, malformed, []
 
 
 def _header_notices(raw: pl.DataFrame, table: Table, path: Path, name: str,
@@ -212,13 +250,14 @@ def _header_notices(raw: pl.DataFrame, table: Table, path: Path, name: str,
     return renames, notices
 
 
-def read_file(path: Path, table: Table, formats: tuple[str, ...], name: str | None = None) -> ReadFile:
+def read_file(path: Path, table: Table, formats: tuple[str, ...], name: str | None = None,
+              max_unzipped_bytes: int = 512 * MIB) -> ReadFile:
     """Read, decode and map headers; raise FileRejected when the file cannot be used.
 
     ``name`` is how messages name the file (the deliveries-relative path; default: its name).
     """
     name = name or path.name
-    raw, encoding, malformed, notices = _read_raw(path, name, table, formats)
+    raw, encoding, malformed, notices = _read_raw(path, name, table, formats, max_unzipped_bytes)
     renames, header_notices = _header_notices(raw, table, path, name)
     notices += header_notices
     if raw.height == 0 and not malformed:
@@ -236,11 +275,24 @@ def read_file(path: Path, table: Table, formats: tuple[str, ...], name: str | No
             for c in table.columns
         ],
     )
-    if malformed:
-        lines = ", ".join(str(m.line) for m in malformed[:5]) + (" …" if len(malformed) > 5 else "")
+    ragged = [m for m in malformed if m.rule == "Q04"]
+    if ragged:
+        lines = ", ".join(str(m.line) for m in ragged[:5]) + (" …" if len(ragged) > 5 else "")
         notices.append(Notice(
-            f"{path.name}: {len(malformed)} line(s) with another number of fields than the header's "
-            f"{malformed[0].expected} quarantined (Q04; line {lines})",
-            f"{name}：{len(malformed)} 行的字段数与表头（{malformed[0].expected} 个）不符，已隔离"
+            f"{path.name}: {len(ragged)} line(s) with another number of fields than the header's "
+            f"{ragged[0].expected} quarantined (Q04; line {lines})",
+            f"{name}：{len(ragged)} 行的字段数与表头（{ragged[0].expected} 个）不符，已隔离"
             f"（Q04；第 {lines.replace(', ', '、')} 行）"))
+    undecodable = [m for m in malformed if m.rule == "Q06"]
+    if undecodable:
+        shown = undecodable[:UNDECODABLE_LINES_NAMED]
+        more = len(undecodable) - len(shown)
+        lines = ", ".join(str(m.line) for m in shown)
+        notices.append(Notice(
+            f"{path.name}: {len(undecodable)} line(s) with bytes that are not {encoding} "
+            f"quarantined (Q06; line {lines}{f' and {more} more' if more else ''}); every "
+            "other line loaded. Ask the department to check those records' characters",
+            f"{name}：{len(undecodable)} 行含有无法按 {encoding} 解码的字节（多半是生僻字导出出错），"
+            f"已隔离（Q06；第 {lines.replace(', ', '、')} 行{f'等，另有 {more} 行' if more else ''}），"
+            "其余各行已入库；请部门核对这些记录的文字后重新报送"))
     return ReadFile(frame=frame, encoding=encoding, notices=notices, malformed=malformed)

@@ -10,14 +10,20 @@ Tables written, all in schema ``raw``:
 - ``ingest_files``: per feed, delivery and file the counts behind `ingest_reconciliation`
   (rows_read = rows_accepted + rows_quarantined, always);
 - ``deliveries``: per feed and date the fingerprint and outcome of the last attempt;
-- ``file_digests``: content digests cached by size and mtime, so unchanged files are not
-  re-hashed every night.
+- ``file_digests``: content digests cached by inode, size, mtime and ctime, so unchanged
+  files are not re-hashed every night. "Unchanged" is decided by the digest of the bytes;
+  the stat is only the hint of when to hash again, and ctime is in it because a copy that
+  keeps the size and the modification time (``cp -p``, ``rsync -a``, unzipping a quick
+  re-export) cannot keep the ctime.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import partial
 from pathlib import Path
 
@@ -26,12 +32,15 @@ import polars as pl
 
 from pipelines.feeds import Feed, Table
 from pipelines.ingest.discover import Delivery, discover, file_digest, fingerprint
-from pipelines.ingest.notices import FileRejected, Notice, joined
+from pipelines.ingest.limits import IngestLimits
+from pipelines.ingest.notices import REDELIVER_ZH, FileRejected, Notice, joined
 from pipelines.ingest.ordered import ordered_map
 from pipelines.ingest.parse import parse_sql, raw_values_sql, sql_type
 from pipelines.ingest.read import MalformedLine, ReadFile, read_file
+from pipelines.ingest.refusals import not_due, outside_link
 
 BATCH_ROWS = 1_000_000  # rows parsed per statement: few statements, bounded memory
+DEFAULT_LIMITS = IngestLimits()
 
 BOOKKEEPING_DDL = """
 create schema if not exists raw;
@@ -49,6 +58,8 @@ create table if not exists raw.deliveries (
     processed_at timestamp, primary key (feed, delivery_date));
 create table if not exists raw.file_digests (
     path varchar primary key, size bigint, mtime_ns bigint, digest varchar);
+alter table raw.file_digests add column if not exists inode bigint;
+alter table raw.file_digests add column if not exists ctime_ns bigint;
 """
 
 
@@ -102,25 +113,32 @@ def ensure_tables(conn: duckdb.DuckDBPyConnection, feed: Feed) -> None:
         )
 
 
+def _stat_hint(stat: os.stat_result) -> tuple[int, int, int, int]:
+    """What says a file may have changed: any of inode, size, mtime and ctime."""
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
+
+
 def _digests(conn: duckdb.DuckDBPyConnection, delivery: Delivery, workers: int) -> dict[str, str]:
-    """Content digests of the delivery's files: cached ones by size and mtime, the others
-    hashed on every core (hashlib releases the GIL) and cached."""
-    cached = {path: (size, mtime, digest) for path, size, mtime, digest in conn.execute(
-        "select path, size, mtime_ns, digest from raw.file_digests where starts_with(path, ?)",
-        [f"{delivery.folder}/"]).fetchall()}  # fmt: skip
-    stats = {path: path.stat() for path in delivery.files}
+    """Content digests of the delivery's files: cached ones while their stat hint is the
+    same, the others hashed on every core (hashlib releases the GIL) and cached."""
+    cached = {path: ((inode, size, mtime, ctime), digest)
+              for path, inode, size, mtime, ctime, digest in conn.execute(
+        "select path, inode, size, mtime_ns, ctime_ns, digest from raw.file_digests "
+        "where starts_with(path, ?)", [f"{delivery.folder}/"]).fetchall()}  # fmt: skip
+    hints = {path: _stat_hint(path.stat()) for path in delivery.files}
     digests, missing = {}, []
-    for path, stat in stats.items():
-        size, mtime, digest = cached.get(str(path), (None, None, None))
-        if (size, mtime) == (stat.st_size, stat.st_mtime_ns):
+    for path, hint in hints.items():
+        cached_hint, digest = cached.get(str(path), (None, None))
+        if cached_hint == hint:
             digests[path.name] = digest
         else:
             missing.append(path)
     fresh = list(zip(missing, ordered_map(file_digest, missing, workers, 2 * workers), strict=True))
     if fresh:
         conn.executemany(
-            "insert or replace into raw.file_digests values (?, ?, ?, ?)",
-            [(str(p), stats[p].st_size, stats[p].st_mtime_ns, d) for p, d in fresh],
+            "insert or replace into raw.file_digests (path, inode, size, mtime_ns, ctime_ns, "
+            "digest) values (?, ?, ?, ?, ?, ?)",
+            [(str(p), *hints[p], d) for p, d in fresh],
         )
     digests.update((p.name, d) for p, d in fresh)
     return digests
@@ -145,14 +163,19 @@ def _record_files(conn: duckdb.DuckDBPyConnection, delivery: Delivery,
 
 
 def _quarantine_malformed(conn: duckdb.DuckDBPyConnection, feed: Feed, table: Table,
-                          delivery: Delivery, file: str, malformed: list[MalformedLine]) -> None:
-    """Lines with the wrong number of fields (Q04): their line number and raw text."""
+                          delivery: Delivery, file: str, read: ReadFile) -> None:
+    """Lines that are not rows (Q04: the wrong number of fields; Q06: undecodable bytes):
+    their line number and raw text (Q06: its bytes shown escaped)."""
+    def message(m: MalformedLine) -> str:
+        if m.rule == "Q06":
+            return f"Q06 第{m.line}行含有无法按 {read.encoding} 解码的字节"
+        return f"Q04 第{m.line}行有{m.fields}个字段，表头有{m.expected}个"
+
     conn.executemany(
-        "insert into raw.quarantine values (?, ?, ?, ?, ?, 'Q04', ?, "
+        "insert into raw.quarantine values (?, ?, ?, ?, ?, ?, ?, "
         "json_object('行号', ?::bigint, '原始文本', ?::varchar))",
-        [(feed.id, table.name, delivery.day, file, m.source_row,
-          f"Q04 第{m.line}行有{m.fields}个字段，表头有{m.expected}个", m.line, m.text)
-         for m in malformed],
+        [(feed.id, table.name, delivery.day, file, m.source_row, m.rule, message(m), m.line,
+          m.text) for m in read.malformed],
     )  # fmt: skip
 
 
@@ -192,7 +215,7 @@ def _stage_batch(conn: duckdb.DuckDBPyConnection, feed: Feed, table: Table,
     records = []
     for path, read in files:
         if read.malformed:
-            _quarantine_malformed(conn, feed, table, delivery, path.name, read.malformed)
+            _quarantine_malformed(conn, feed, table, delivery, path.name, read)
         accepted, quarantined = counts.get(path.name, (0, 0))
         records.append(FileRecord(path.name, table.name, "loaded", read.rows_read, accepted,
                                   quarantined + len(read.malformed), read.encoding,
@@ -220,19 +243,57 @@ def _table_name(feed: Feed, path: Path) -> str | None:
     return table.name if table else None
 
 
-def _read(feed: Feed, delivery: Delivery, path: Path) -> tuple[Path, ReadFile | FileRejected]:
+def _read(feed: Feed, delivery: Delivery, limits: IngestLimits,
+          path: Path) -> tuple[Path, ReadFile | FileRejected]:
     """One file read for staging, or why it cannot be used (in a worker thread)."""
     table = feed.table_for(path.name)
     try:
         if table is None:
             raise _unknown_table(feed, delivery, path)
-        return path, read_file(path, table, feed.formats, name=delivery.name_of(path))
+        return path, read_file(path, table, feed.formats, name=delivery.name_of(path),
+                               max_unzipped_bytes=limits.max_unzipped_bytes)
     except FileRejected as error:
         return path, error
 
 
+# The quarantine rules as the reasons a file is a broken export: English, Chinese
+QUARANTINE_REASONS = {"Q01": ("empty", "为空"), "Q02": ("cannot be parsed", "无法解析"),
+                      "Q03": ("outside its code list", "不在代码表内"),
+                      "Q04": ("another number of fields than the header", "字段数与表头不符"),
+                      "Q06": ("undecodable bytes", "含无法解码的字节")}  # fmt: skip
+COMMONEST_REASONS = """
+    select coalesce(nullif(regexp_extract(message, '^Q0[1-3] ([^(]+\\([a-z_0-9]+\\))', 1), ''),
+                    rule_id) as reason, rule_id, count(*) as n
+    from raw.quarantine
+    where feed = ? and delivery_date = ? and source_file = ?
+    group by all order by n desc, reason limit 3
+"""
+
+
+def _broken_export(conn: duckdb.DuckDBPyConnection, feed: Feed, delivery: Delivery,
+                   record: FileRecord, limits: IngestLimits) -> FileRejected | None:
+    """A file of which fewer than ``limits.min_usable_share`` of the rows were accepted: a
+    broken export (feeds.md, "Bad input"), which rejects its delivery so that it never
+    replaces a good snapshot. Named by the commonest reasons its rows were quarantined."""
+    if not record.rows_read or record.rows_accepted >= limits.min_usable_share * record.rows_read:
+        return None
+    reasons = conn.execute(COMMONEST_REASONS, [feed.id, delivery.day, record.file]).fetchall()
+    named = [(f"{rule} {reason} " if reason != rule else f"{rule} ", rule, n)
+             for reason, rule, n in reasons]
+    en = "; ".join(f"{what}{QUARANTINE_REASONS[rule][0]} in {n:,} rows" for what, rule, n in named)
+    zh = "；".join(f"{what}{QUARANTINE_REASONS[rule][1]} {n:,} 行" for what, rule, n in named)
+    share = f"{limits.min_usable_share:.0%}"
+    name = delivery.name_of(Path(record.file))
+    return FileRejected(Notice(
+        f"{record.file}: {record.rows_accepted:,} of {record.rows_read:,} rows usable (fewer "
+        f"than {share}): a broken export, not a partial delivery, so the delivery is rejected "
+        f"and the earlier snapshot stands; commonest reasons: {en}",
+        f"{name}：{record.rows_read:,} 行中只有 {record.rows_accepted:,} 行可用（不足 {share}），"
+        f"应是导出出错而非部分报送，整批数据已拒收，沿用此前的数据；主要原因：{zh}；{REDELIVER_ZH}"))
+
+
 def _load(conn: duckdb.DuckDBPyConnection, feed: Feed, delivery: Delivery, digest: str,
-          summary: FeedSummary, workers: int) -> str | None:
+          summary: FeedSummary, workers: int, limits: IngestLimits) -> str | None:
     """Stage one complete delivery in a single transaction; returns why it was rejected.
 
     Files are read ``workers`` at a time and staged in batches of up to BATCH_ROWS rows
@@ -247,8 +308,18 @@ def _load(conn: duckdb.DuckDBPyConnection, feed: Feed, delivery: Delivery, diges
     _clear(conn, feed, delivery)
     batch: list[tuple[Path, ReadFile]] = []
     table: Table | None = None
-    for path, outcome in ordered_map(partial(_read, feed, delivery), delivery.files, workers,
-                                     ahead=2 * workers):  # fmt: skip
+
+    def stage() -> FileRejected | None:
+        staged = _stage_batch(conn, feed, table, delivery, batch)
+        records.extend(staged)
+        for record in staged:
+            if broken := _broken_export(conn, feed, delivery, record, limits):
+                record.notice = broken.notice
+                return broken
+        return None
+
+    read_one = partial(_read, feed, delivery, limits)
+    for path, outcome in ordered_map(read_one, delivery.files, workers, ahead=2 * workers):
         if isinstance(outcome, FileRejected):
             rejection = outcome
             records += [FileRecord(p.name, table.name, "read", encoding=read.encoding,
@@ -258,12 +329,14 @@ def _load(conn: duckdb.DuckDBPyConnection, feed: Feed, delivery: Delivery, diges
             break
         file_table = feed.table_for(path.name)
         if batch and (file_table is not table or sum(r.rows_read for _, r in batch) >= BATCH_ROWS):
-            records += _stage_batch(conn, feed, table, delivery, batch)
+            if rejection := stage():
+                break
             batch = []
         table = file_table
         batch.append((path, outcome))
-    if rejection is None and batch:
-        records += _stage_batch(conn, feed, table, delivery, batch)
+    else:
+        if batch:
+            rejection = stage()
     if rejection is None and not records:
         rejection = FileRejected(Notice(
             f"{delivery.folder.name}: complete (_SUCCESS) but holds no .csv or .xlsx file",
@@ -281,7 +354,7 @@ def _load(conn: duckdb.DuckDBPyConnection, feed: Feed, delivery: Delivery, diges
                     for p in delivery.files if p.name not in done]
         conn.execute("begin transaction")
         _clear(conn, feed, delivery)
-        _record_files(conn, delivery, records, "rejected", digest)
+        _record_files(conn, delivery, records, "rejected", rejected_fingerprint(digest, limits))
         conn.execute("commit")
         summary.rejected.append(problem)
         return problem
@@ -293,6 +366,12 @@ def _load(conn: duckdb.DuckDBPyConnection, feed: Feed, delivery: Delivery, diges
     summary.rows_accepted += sum(r.rows_accepted for r in records)
     summary.rows_quarantined += sum(r.rows_quarantined for r in records)
     return None
+
+
+def rejected_fingerprint(digest: str, limits: IngestLimits) -> str:
+    """The fingerprint a rejected delivery is recorded with: its files' and the limits it
+    was judged by, so the same bytes are judged again when a limit changes."""
+    return hashlib.sha256(f"{digest}\0{limits!r}".encode()).hexdigest()
 
 
 def _record_incomplete(conn: duckdb.DuckDBPyConnection, feed: Feed, delivery: Delivery) -> None:
@@ -308,9 +387,30 @@ def _record_incomplete(conn: duckdb.DuckDBPyConnection, feed: Feed, delivery: De
     conn.execute("commit")
 
 
+def _record_refused(conn: duckdb.DuckDBPyConnection, feed: Feed, delivery: Delivery,
+                    link: Path | None, notice: Notice) -> None:
+    """A delivery refused before any of it is read (ingest/refusals.py): whatever the
+    warehouse held of its date is cleared and its files are listed with why. A folder that
+    is a link lists nothing of what it points at; a file that is one has its own notice."""
+    if link == delivery.folder:
+        records = [FileRecord(None, None, "rejected", notice=notice)]
+    else:
+        not_read = Notice(f"not read: the delivery was rejected ({notice.en})",
+                          f"未读取：同批文件被拒收（{notice.zh}）")
+        records = [FileRecord(p.name, _table_name(feed, p), "rejected",
+                              notice=notice if link in (None, p) else not_read)
+                   for p in delivery.files] or [FileRecord(None, None, "rejected", notice=notice)]
+    conn.execute("begin transaction")
+    _clear(conn, feed, delivery)
+    _record_files(conn, delivery, records, "rejected", None)
+    conn.execute("commit")
+
+
 def ingest_feed(conn: duckdb.DuckDBPyConnection, raw_dir: Path, feed: Feed,
-                log: Callable[[str], None] = print) -> FeedSummary:
-    """Bring the warehouse up to date with every delivery of ``feed`` under ``raw_dir``."""
+                log: Callable[[str], None] = print, night: date | None = None,
+                limits: IngestLimits = DEFAULT_LIMITS) -> FeedSummary:
+    """Bring the warehouse up to date with every delivery of ``feed`` under ``raw_dir``
+    that is due on ``night`` (default: every delivery, whatever its date)."""
     ensure_tables(conn, feed)
     workers = int(conn.execute("select current_setting('threads')").fetchall()[0][0])
     summary = FeedSummary(feed.id)
@@ -321,15 +421,23 @@ def ingest_feed(conn: duckdb.DuckDBPyConnection, raw_dir: Path, feed: Feed,
             summary.incomplete.append(delivery.day.isoformat())
             log(f"{feed.id} {delivery.day}: skipped, incomplete (no _SUCCESS)")
             continue
+        refusal = outside_link(delivery, raw_dir) or (
+            (None, notice) if night and (notice := not_due(delivery, night)) else None)
+        if refusal:
+            _record_refused(conn, feed, delivery, *refusal)
+            summary.rejected.append(refusal[1].en)
+            log(f"{feed.id} {delivery.day}: REFUSED: {refusal[1].en}")
+            continue
         digest = fingerprint(_digests(conn, delivery, workers))
         known = conn.execute(
-            "select fingerprint from raw.deliveries where feed = ? and delivery_date = ?",
+            "select fingerprint, status from raw.deliveries where feed = ? and delivery_date = ?",
             [feed.id, delivery.day],
         ).fetchone()
-        if known and known[0] == digest:
+        if known and known[0] == (rejected_fingerprint(digest, limits) if known[1] == "rejected"
+                                  else digest):
             summary.unchanged.append(delivery.day.isoformat())
             continue
-        problem = _load(conn, feed, delivery, digest, summary, workers)
+        problem = _load(conn, feed, delivery, digest, summary, workers, limits)
         action = "reloaded (corrected re-delivery)" if known else "loaded"
         log(f"{feed.id} {delivery.day}: REJECTED: {problem}" if problem
             else f"{feed.id} {delivery.day}: {action} {len(delivery.files)} file(s)")

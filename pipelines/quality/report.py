@@ -84,8 +84,10 @@ def render(data: dict[str, Table], night: date, worklists: list[Worklist], repor
         w = by_county.get(code)
         if w is None:
             return Markup("—")
+        split = (f"（{w.flags:,} 行超过一个工作表的容量，XLSX 分为 {w.sheets} 个工作表；CSV 为完整清单）"
+                 if w.sheets > 1 else "")
         return Markup(link(os.path.relpath(w.xlsx, report_dir), "XLSX") + " · "
-                      + link(os.path.relpath(w.csv, report_dir), "CSV"))  # fmt: skip
+                      + link(os.path.relpath(w.csv, report_dir), "CSV") + split)  # fmt: skip
 
     rule_bars = [(f"{r[0]} {r[2]}", int(r[4]), ERROR_COLOUR if r[1] == "error" else WARNING_COLOUR)
                  for r in rules]  # fmt: skip

@@ -1,7 +1,9 @@
 """Per-county worklists of a night's flags, WITH ID numbers and names, for the county
 offices that correct the records. Written only under the restricted store, one folder per
-county (``<warehouse dir>/worklists/<county code>_<county>/``, owner-only), so an office
-can grant each county's steward that folder alone; never under the published marts folder.
+county (``<warehouse dir>/worklists/<county code>/``, owner-only), so an office can grant
+each county's steward that folder alone; never under the published marts folder. Folder
+and file names are made of the county's 6-digit code alone: a name comes from a delivery
+(``../../marts/x`` is a name too), and every path is checked to resolve inside the store.
 The workbook's second sheet lists the province's problem files of the deliveries.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -18,10 +21,10 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import polars as pl
-import rustpy_xlsxwriter
 
 from pipelines.quality.delivery_problems import HEADERS_ZH, PROBLEM_FILES, in_chinese
-from pipelines.restricted import private_file, private_folder
+from pipelines.restricted import inside, private_file, private_folder
+from pipelines.spreadsheets import SHEET_DATA_ROWS, write_csv, write_workbook
 
 # restricted.quality_worklist column -> the header a county office reads
 HEADERS = {
@@ -65,19 +68,16 @@ class Worklist:
     csv: Path
     xlsx: Path
     night: date  # the night its files were written (an earlier one when nothing changed since)
+    sheets: int = 1  # the 问题清单 sheets of its workbook (more when it exceeds one sheet)
 
 
-def _write_county(job: tuple[pl.DataFrame, pl.DataFrame, Path, Path]) -> None:
-    """One county's CSV and workbook. The workbook is written in Rust (rustpy-xlsxwriter):
-    xlsxwriter took 0.35 ms a row, most of the report step at 10 M persons (1.5 M flags);
-    this takes 0.03, and partly outside the GIL, so counties are written on threads."""
-    table, problems, csv, xlsx = job
-    table.write_csv(csv, include_bom=True)
-    rustpy_xlsxwriter.write_worksheets(
-        [("问题清单", table), ("报送文件问题", problems)], str(xlsx),
-        freeze_panes={"general": {"row": 1, "col": 0}}, autofit=True, bold_headers=True,
-        datetime_format="yyyy-mm-dd",
-    )  # fmt: skip
+def _write_county(job: tuple[pl.DataFrame, pl.DataFrame, Path, Path, int]) -> None:
+    """One county's CSV and workbook. The workbook is
+    written in Rust (rustpy-xlsxwriter), partly outside the GIL, so counties are written on
+    threads."""
+    table, problems, csv, xlsx, sheet_rows = job
+    write_csv(table, csv)
+    write_workbook([("问题清单", table), ("报送文件问题", problems)], xlsx, sheet_rows)
     for path in (csv, xlsx):
         private_file(path)
 
@@ -105,17 +105,21 @@ def _night_written(out_dir: Path, night: date, digest: str) -> date:
 
 
 def _worklist(out_dir: Path, key: tuple[str, str | None], rows: pl.DataFrame,
-              night: date) -> Worklist:
-    """A county's worklist of ``night``: its files' paths and its counts."""
+              night: date, sheet_rows: int) -> Worklist:
+    """A county's worklist of ``night``: its files' paths (from its code) and its counts."""
     county_code, county_name = key[0], key[1] or "未知县"
-    county = f"{county_code[:6]}_{county_name}"
-    folder, stem = out_dir / county, f"{county}_问题清单_{night.isoformat()}"
+    if not re.fullmatch(r"[0-9]{12}", county_code):
+        raise ValueError(f"county code {county_code!r} is not 12 digits: no worklist folder "
+                         "is named after it")
+    county = county_code[:6]
+    folder, stem = inside(out_dir, out_dir / county), f"{county}_问题清单_{night.isoformat()}"
     return Worklist(county_code, county_name, rows.height,
                     int((rows["severity"] == "error").sum()), folder / f"{stem}.csv",
-                    folder / f"{stem}.xlsx", night)
+                    folder / f"{stem}.xlsx", night, max(1, -(-rows.height // sheet_rows)))
 
 
-def write_worklists(conn: duckdb.DuckDBPyConnection, night: date, out_dir: Path) -> list[Worklist]:
+def write_worklists(conn: duckdb.DuckDBPyConnection, night: date, out_dir: Path,
+                    sheet_rows: int = SHEET_DATA_ROWS) -> list[Worklist]:
     """One CSV (UTF-8 with BOM, so Excel shows the Chinese) and one XLSX per county with
     flags, in the county's own folder; a re-run of the night replaces that night's files.
     Workbooks are written on every core: they were most of the report step's time.
@@ -132,20 +136,20 @@ def write_worklists(conn: duckdb.DuckDBPyConnection, night: date, out_dir: Path)
     counties = list(flags.group_by("county_code", "county_name", maintain_order=True))
     standing = _night_written(out_dir, night, digest)
     if standing < night:
-        worklists = [_worklist(out_dir, key, rows, standing) for key, rows in counties]
+        worklists = [_worklist(out_dir, key, rows, standing, sheet_rows) for key, rows in counties]
         if all(w.csv.exists() and w.xlsx.exists() for w in worklists):
             return worklists
     for old in out_dir.glob(f"*/*_{night.isoformat()}.*"):
         old.unlink()
     worklists, jobs = [], []
     for key, rows in counties:
-        worklist = _worklist(out_dir, key, rows, night)
+        worklist = _worklist(out_dir, key, rows, night, sheet_rows)
         private_folder(worklist.csv.parent)
         table = rows.with_columns(
             pl.col("severity").replace({"error": "错误", "warning": "提示"}),
             pl.col("flag_status").replace({"new": "新发现", "open": "未整改"}),
         ).select(list(HEADERS)).rename(HEADERS)
-        jobs.append((table, problems, worklist.csv, worklist.xlsx))
+        jobs.append((table, problems, worklist.csv, worklist.xlsx, sheet_rows))
         worklists.append(worklist)
     with ThreadPoolExecutor(max(1, min(len(jobs), len(os.sched_getaffinity(0))))) as pool:
         list(pool.map(_write_county, jobs))
