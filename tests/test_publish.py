@@ -87,3 +87,61 @@ def test_a_second_publication_rewrites_only_the_parts_that_changed(tmp_path):
         assert conn.execute("select data_type, comment from duckdb_columns() "
                             "where table_name = 'by_year' and column_name = 'n'"
                             ).fetchone() == ("BIGINT", "人数")
+
+
+CRASH_HALF_WAY = """
+import os, sys
+from pathlib import Path
+import pipelines.publish.publish as publishing
+
+copied = publishing._copy_comments
+def copy_then_die(conn, table, *args):
+    copied(conn, table, *args)
+    if table == sys.argv[3]:  # the marts so far replaced in the write-ahead log only
+        os._exit(9)  # a full disk or a killed process: nothing cleaned up
+publishing._copy_comments = copy_then_die
+publishing.publish(Path(sys.argv[1]), Path(sys.argv[2]))
+"""
+
+
+def _night(warehouse, n):
+    with duckdb.connect(str(warehouse)) as conn:
+        conn.execute("create schema if not exists marts")
+        for table in ("a", "b", "c", "d"):
+            conn.execute(f"create or replace table marts.{table} as "
+                         f"select {n} * range as n from range(3)")
+
+
+def test_a_publication_failed_half_way_never_leaves_parquet_behind_the_database(tmp_path):
+    """Night 1 published; night 2's publication dies half-way (its hidden database and its
+    write-ahead log left behind), then succeeds on the next try: every Parquet file holds
+    its published table's rows. Replayed into the new copy, the log made marts a-c look
+    published already, and their Parquet files stayed at night 1."""
+    import subprocess
+    import sys
+
+    warehouse, marts = tmp_path / "w.duckdb", tmp_path / "marts"
+    _night(warehouse, 1)
+    publish(warehouse, marts)
+    _night(warehouse, 2)
+    died = subprocess.run([sys.executable, "-c", CRASH_HALF_WAY, str(warehouse), str(marts), "c"],
+                          capture_output=True, text=True)
+    assert died.returncode == 9, died.stderr
+    assert (marts / ".warehouse.duckdb.building.wal").exists()
+    again = publish(warehouse, marts)
+    assert sorted(again.changed) == ["a", "b", "c", "d"]
+    assert sorted(p.name for p in marts.iterdir()) == [
+        "a.parquet", "b.parquet", "c.parquet", "d.parquet", "warehouse.duckdb"]
+    for table in "abcd":
+        assert _rows(again.database, table) == [(0,), (2,), (4,)]
+        assert sorted(duckdb.sql(f"select * from '{marts}/{table}.parquet'").fetchall()) == [
+            (0,), (2,), (4,)]
+
+
+def test_a_parquet_file_that_disagrees_with_its_table_is_written_again(tmp_path):
+    warehouse, marts = tmp_path / "w.duckdb", tmp_path / "marts"
+    _night(warehouse, 1)
+    publish(warehouse, marts)
+    duckdb.sql(f"copy (select 99 as n) to '{marts}/a.parquet' (format parquet)")
+    assert publish(warehouse, marts).changed == []
+    assert sorted(duckdb.sql(f"select * from '{marts}/a.parquet'").fetchall()) == [(0,), (1,), (2,)]
