@@ -64,7 +64,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"demo: {KEY_VARIABLE} is not set, so person_key uses the PUBLIC development "
                   "key; fine for sample data, never for real records.", file=sys.stderr)  # fmt: skip
     try:
-        pseudonym_key()
+        key = pseudonym_key()
     except MissingPseudonymKey as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -78,6 +78,7 @@ def cmd_run(args: argparse.Namespace) -> int:
               "`povmon generate --out DIR` or pass --raw DIR", file=sys.stderr)  # fmt: skip
         return 2
     from pipelines.profiling import MemorySampler, profile_table, step_profile
+    from pipelines.pseudonym import NEW_KEY_TAG, PseudonymKeyChanged
     from pipelines.restricted import SharedRestrictedFolder, private_folder, refuse_shared
     from pipelines.run_lock import WarehouseBusy, warehouse_lock
 
@@ -87,18 +88,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         private_folder(settings.warehouse_path.parent)
         sampler = MemorySampler()
         with warehouse_lock(settings.warehouse_path), sampler if args.profile else nullcontext():
+            if not args.new_pseudonym_key:
+                _refuse_changed_key(settings.warehouse_path, key)
             night = args.run_date or night_of({})
             started = time.monotonic()
             instance = (dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME")
                         else dg.DagsterInstance.ephemeral())
             result = defs.resolve_job_def("nightly").execute_in_process(
                 instance=instance,
-                tags={RUN_DATE_TAG: night.isoformat()},
+                tags={RUN_DATE_TAG: night.isoformat(),
+                      **({NEW_KEY_TAG: "1"} if args.new_pseudonym_key else {})},
                 run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
                 raise_on_error=False,
             )
             elapsed = time.monotonic() - started
-    except SharedRestrictedFolder as error:
+    except (SharedRestrictedFolder, PseudonymKeyChanged) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except WarehouseBusy as error:
@@ -126,6 +130,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("\nseconds and peak memory per step:\n"
               + profile_table(step_profile(instance, result.run_id, sampler), elapsed, peak))
     return 0
+
+
+def _refuse_changed_key(warehouse: Path, key: bytes) -> None:
+    """Before anything runs: PseudonymKeyChanged when the warehouse was built with another
+    key (the warehouse step refuses it too, for runs the schedule or the sensor starts)."""
+    if not warehouse.exists():
+        return
+    import duckdb
+
+    from pipelines.duckdb_limits import duckdb_config
+    from pipelines.pseudonym import refuse_changed_key
+
+    with duckdb.connect(str(warehouse), read_only=True, config=duckdb_config(warehouse)) as conn:
+        refuse_changed_key(conn, key)
 
 
 def _run_summary(marts_dir: Path, night: date, elapsed: float, checks: list) -> str:
@@ -241,6 +259,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="where the dbt models run: duckdb (default) or spark (Apache Spark, "
                      "local[2] unless POVMON_SPARK_MASTER names a cluster; see README, "
                      "'Scaling out'); default $POVMON_ENGINE")
+    run.add_argument("--new-pseudonym-key", action="store_true",
+                     help="accept a POVMON_PSEUDONYM_KEY other than the one the warehouse was "
+                     "built with (refused otherwise): every person_key changes, and flag "
+                     "continuity restarts tonight (the report and quality_summary say so)")
     run.add_argument("--profile", action="store_true",
                      help="after the summary, print seconds and peak memory of every step")
     run.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING"])

@@ -29,10 +29,10 @@ def povmon(*args: str | Path, timeout: int = 900, key: str | None = TEST_PSEUDON
 
 
 def run_pipeline(raw: Path, work: Path, *extra: str, env: dict[str, str] | None = None,
-                 ) -> subprocess.CompletedProcess:
+                 key: str = TEST_PSEUDONYM_KEY) -> subprocess.CompletedProcess:
     result = povmon("run", "--raw", raw, "--marts", work / "marts",
                     "--warehouse", work / "warehouse" / "warehouse.duckdb", "--log-level", "WARNING",
-                    *extra, env=env)  # fmt: skip
+                    *extra, env=env, key=key)  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result
 

@@ -27,7 +27,7 @@ from pipelines.build_inputs import (
     record_build,
 )
 from pipelines.dbt_resource import DbtCli
-from pipelines.pseudonym import pseudonym_key
+from pipelines.pseudonym import NEW_KEY_TAG, PseudonymKeyChanged, pseudonym_key, record_key
 from pipelines.resources import Warehouse
 from pipelines.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, SPARK_DBT_EXECUTABLE, night_of
 from pipelines.spark.collect import collect
@@ -191,6 +191,14 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     (pipelines/pseudonym.py)."""
     key = pseudonym_key()
     night = night_of(context.run.tags)
+    with warehouse.connect() as conn:
+        try:
+            restarts = record_key(conn, key, night, context.run.tags.get(NEW_KEY_TAG) == "1")
+        except PseudonymKeyChanged as error:
+            raise dg.Failure(str(error)) from error
+    if restarts:
+        context.log.warning(f"a new pseudonym key from tonight ({night}): flag continuity "
+                            "restarts (earlier flags read as resolved, tonight's as new)")
     if warehouse.engine == "spark":
         yield from _build_on_spark(context, dbt, warehouse, night)
         return

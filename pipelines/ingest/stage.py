@@ -38,6 +38,7 @@ from pipelines.ingest.ordered import ordered_map
 from pipelines.ingest.parse import parse_sql, raw_values_sql, sql_type
 from pipelines.ingest.read import MalformedLine, ReadFile, read_file
 from pipelines.ingest.refusals import not_due, outside_link
+from pipelines.pseudonym import KEYS_DDL
 
 BATCH_ROWS = 1_000_000  # rows parsed per statement: few statements, bounded memory
 DEFAULT_LIMITS = IngestLimits()
@@ -99,6 +100,7 @@ class FeedSummary:
 
 def ensure_tables(conn: duckdb.DuckDBPyConnection, feed: Feed) -> None:
     conn.execute(BOOKKEEPING_DDL)
+    conn.execute(KEYS_DDL)  # a source of the dbt project with the ingest's bookkeeping
     for table in feed.tables:  # files recorded before table_name existed
         conn.execute(
             "update raw.ingest_files set table_name = ? "

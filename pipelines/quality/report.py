@@ -69,6 +69,9 @@ def gather(conn: duckdb.DuckDBPyConnection, night: date) -> dict[str, Table]:
                 bool_and(rows_read = rows_accepted + rows_quarantined) as adds_up
             from marts.ingest_reconciliation group by feed order by feed"""),
         "problem_files": query_table(conn, PROBLEM_FILES),
+        "key_restart": query_table(conn, """
+            select coalesce(bool_or(flag_continuity_restarted), false)
+            from marts.quality_summary where run_date = ?""", [night]),
     }
 
 
@@ -97,9 +100,13 @@ def render(data: dict[str, Table], night: date, worklists: list[Worklist], repor
     nights = [str(t[0]) for t in trend]
     demo_banner = ('<p class="demo">演示数据：人员代码（person_key）使用公开的开发密钥生成，'
                    "不具备保护作用，不得用于真实数据。</p>" if demo else "")  # fmt: skip
+    key_banner = ('<p class="key-restart">自本夜起使用新的人员代码密钥：所有人员代码（person_key）都已改变，'
+                  "此前各夜的问题在本夜记为“已整改”、本夜的问题记为“新发现”，新发现与已整改数不能与此前各夜比较；"
+                  "问题的连续跟踪从本夜重新开始。</p>" if data["key_restart"].rows[0][0] else "")
     sections = [
         f"<h1>数据质量报告 {night.isoformat()}</h1>",
         demo_banner,
+        key_banner,
         '<p class="totals">'
         f'<span class="error">错误 {errors:,}</span> · <span class="warning">提示 {warnings:,}</span>'
         f" · 新发现 {new:,} · 已整改 {resolved:,}（与上一次运行相比）</p>",

@@ -7,7 +7,8 @@ reads what it staged from files, since Spark cannot open a DuckDB database:
     <staged>/<table>/empty.parquet               no rows: the table's columns, for a table
                                                  with no delivery yet
     <staged>/<table>/_exported.json              delivery_date -> the fingerprint written
-    <staged>/<bookkeeping>/all.parquet           raw.ingest_files, raw.deliveries (small)
+    <staged>/<bookkeeping>/all.parquet           raw.ingest_files, raw.deliveries,
+                                                 raw.pseudonym_keys (small)
 
 A delivery's file is written once and rewritten only when its fingerprint changes (a
 corrected re-delivery); a delivery no longer staged (rejected on re-delivery) loses its
@@ -29,7 +30,7 @@ from pipelines.feeds import FEEDS
 from pipelines.restricted import private_folder
 from pipelines.sql_literal import sql_text
 
-BOOKKEEPING_TABLES = ("ingest_files", "deliveries")
+BOOKKEEPING_TABLES = ("ingest_files", "deliveries", "pseudonym_keys")
 EXPORTED = "_exported.json"
 
 

@@ -8,6 +8,8 @@ rules as (select * from {{ ref('quality_rules') }}),
 
 areas as (select * from {{ ref('int_areas') }}),
 
+key_changes as (select * from {{ ref('stg_pseudonym__key_changes') }}),
+
 flags as (
     select
         run_date, feed, rule_id, county_code,
@@ -38,12 +40,14 @@ final as (
         {{ percent('checks.flagged_records', 'checks.checked_records') }} as flag_rate_pct,
         coalesce(flags.new_flags, 0) as new_flags,
         coalesce(resolved.resolved_flags, 0) as resolved_flags,
-        coalesce(flags.still_open_flags, 0) as still_open_flags
+        coalesce(flags.still_open_flags, 0) as still_open_flags,
+        key_changes.run_date is not null as flag_continuity_restarted
     from checks
     inner join rules using (rule_id)
     left join areas as counties on counties.area_code = checks.county_code
     left join flags using (run_date, feed, rule_id, county_code)
     left join resolved using (run_date, feed, rule_id, county_code)
+    left join key_changes on key_changes.run_date = checks.run_date
 )
 
 select * from final
