@@ -135,7 +135,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _refuse_changed_key(warehouse: Path, key: bytes) -> None:
     """Before anything runs: PseudonymKeyChanged when the warehouse was built with another
     key (the warehouse step refuses it too, for runs the schedule or the sensor starts)."""
-    if not warehouse.exists():
+    if not warehouse.is_file():
         return
     import duckdb
 

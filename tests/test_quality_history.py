@@ -11,7 +11,7 @@ import pytest
 
 from pipelines.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 from tests.deliveries import REGISTRY_HEADER, deliver
-from tests.runner import TEST_PSEUDONYM_KEY, query, run_pipeline
+from tests.runner import TEST_PSEUDONYM_KEY, povmon, query, run_pipeline
 from tests.test_quality_rules import P24, REGISTRY, deliver_county, person_key, row
 
 NIGHT1, NIGHT2, NIGHT3 = "2026-11-22", "2026-11-23", "2026-11-24"
@@ -211,3 +211,29 @@ def test_quality_flags_keep_only_the_last_runs_of_the_history(nights, tmp_path):
                  database=warehouse.name) == [(NIGHT2, 32), (NIGHT3, 32)]
     assert query(tmp_path, nights_kept.format("quality.quality_flag_history"),
                  database=warehouse.name) == [(NIGHT1, 33), (NIGHT2, 32), (NIGHT3, 32)]
+
+
+def test_a_night_with_another_key_is_refused_unless_the_operator_says_so(nights, tmp_path):
+    raw, work = nights[0], tmp_path / "work"
+    shutil.copytree(nights[1], work, ignore=shutil.ignore_patterns("dagster_home"))
+    refused = povmon("run", "--raw", raw, "--marts", work / "marts", "--warehouse",
+                     work / "warehouse" / "warehouse.duckdb", "--run-date", "2026-11-25",
+                     key="another-key")  # fmt: skip
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("error: POVMON_PSEUDONYM_KEY is not the key this warehouse "
+                                     f"was built with (in use since {NIGHT1})")
+    nights_before = query(work / "marts", "select distinct run_date::varchar, false "
+                          "from marts.quality_summary order by 1")
+    assert "2026-11-25" not in dict(nights_before)
+
+    run_pipeline(raw, work, "--run-date", "2026-11-25", "--new-pseudonym-key", key="another-key")
+    assert query(work / "marts", "select run_date::varchar, bool_and(flag_continuity_restarted) "
+                 "from marts.quality_summary group by 1 order by 1") == [
+        *nights_before, ("2026-11-25", True)]
+    (new, resolved), = query(work / "marts", "select sum(new_flags), sum(resolved_flags) "
+                             "from marts.quality_summary where run_date = '2026-11-25'")
+    # nothing else changed: each person-keyed flag reads as resolved and comes back as new
+    assert new == resolved == 20
+    report = (work / "marts" / "quality" / "index.html").read_text(encoding="utf-8")
+    assert "自本夜起使用新的人员代码密钥" in report
+    assert TEST_PSEUDONYM_KEY not in report

@@ -23,7 +23,7 @@ RULE_COUNTS = """
     deps=[dg.AssetKey(["publish", "published_marts"]), dg.AssetKey(["restricted", "quality_worklist"])],
     description="<marts>/quality/index.html (+ the night's dated copy): reconciliation, flags "
     "by rule/feed/county, trend, worst counties; county worklists with ID numbers and names "
-    "under <warehouse dir>/worklists/<county>/ (restricted, never published).",
+    "under <warehouse dir>/worklists/<county code>/ (restricted, never published).",
     kinds={"html", "xlsx"},
 )
 def quality_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:

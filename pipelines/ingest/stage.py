@@ -418,12 +418,13 @@ def ingest_feed(conn: duckdb.DuckDBPyConnection, raw_dir: Path, feed: Feed,
     summary = FeedSummary(feed.id)
     deliveries, summary.warnings = discover(raw_dir, feed.id)
     for delivery in deliveries:
-        if not delivery.complete:
+        link = outside_link(delivery, raw_dir)
+        if link is None and not delivery.complete:
             _record_incomplete(conn, feed, delivery)
             summary.incomplete.append(delivery.day.isoformat())
             log(f"{feed.id} {delivery.day}: skipped, incomplete (no _SUCCESS)")
             continue
-        refusal = outside_link(delivery, raw_dir) or (
+        refusal = link or (
             (None, notice) if night and (notice := not_due(delivery, night)) else None)
         if refusal:
             _record_refused(conn, feed, delivery, *refusal)
