@@ -10,7 +10,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.duckdb_limits import duckdb_config
-from pipelines.ingest.limits import IngestLimits
+from pipelines.ingest.limits import DEFAULT_LIMITS, IngestLimits
 from pipelines.restricted import private_file, private_folder
 
 
@@ -26,8 +26,8 @@ class Warehouse(dg.ConfigurableResource):
     path: str
     marts_dir: str
     engine: str = "duckdb"  # where dbt builds: duckdb or spark (pipelines/settings.py)
-    min_usable_share: float = 0.5  # pipelines/ingest/limits.py
-    max_unzipped_bytes: int = 512 << 20
+    min_usable_share: float = DEFAULT_LIMITS.min_usable_share  # pipelines/ingest/limits.py
+    max_unzipped_bytes: int = DEFAULT_LIMITS.max_unzipped_bytes
 
     def ingest_limits(self) -> IngestLimits:
         return IngestLimits(self.min_usable_share, self.max_unzipped_bytes)

@@ -24,9 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pipelines.ingest.limits import MIB, IngestLimits
-
-DEFAULT_LIMITS = IngestLimits()
+from pipelines.ingest.limits import DEFAULT_LIMITS, MIB, IngestLimits
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"

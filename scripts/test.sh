@@ -8,6 +8,11 @@ if ! command -v chromium >/dev/null; then
     echo "installing Debian's chromium (headless browser for the report test)" >&2
     apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
+# Debian's LibreOffice Calc, for the tests that open the CSVs as a spreadsheet user does.
+if ! command -v soffice >/dev/null; then
+    echo "installing Debian's libreoffice-calc-nogui (spreadsheet for the worklist tests)" >&2
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null
+fi
 .venv/bin/ruff check pipelines tests
 set +e
 .venv/bin/python -m pytest "$@"

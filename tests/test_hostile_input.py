@@ -6,7 +6,6 @@ workbook that unzips to too much."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import zipfile
 from datetime import date
@@ -210,4 +209,3 @@ def test_a_workbook_larger_unzipped_than_the_bound_is_refused_unread(conn, tmp_p
         "check it, or deliver the data in several files or as CSV"]
     assert ingest(conn, tmp_path, "registry", limits=IngestLimits(max_unzipped_bytes=unzipped)
                   ).loaded == ["2020-12-31"]
-    shutil.rmtree(folder)

@@ -16,3 +16,6 @@ class IngestLimits:
     # A workbook whose sheets unzip to more is refused before it is read (a county workbook
     # of 300,000 rows is about 450 MiB of XML).
     max_unzipped_bytes: int = 512 * MIB
+
+
+DEFAULT_LIMITS = IngestLimits()

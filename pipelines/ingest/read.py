@@ -23,7 +23,7 @@ import python_calamine
 
 from pipelines.feeds import Table
 from pipelines.ingest.decode import UNDECODABLE_MARK, UndecodableFile, UndecodableLine, decode
-from pipelines.ingest.limits import MIB
+from pipelines.ingest.limits import DEFAULT_LIMITS, MIB
 from pipelines.ingest.notices import REDELIVER_ZH, FileRejected, Notice
 
 FIRST_DATA_ROW = 2  # row 1 is the header, in CSV lines and spreadsheet rows alike
@@ -251,7 +251,7 @@ def _header_notices(raw: pl.DataFrame, table: Table, path: Path, name: str,
 
 
 def read_file(path: Path, table: Table, formats: tuple[str, ...], name: str | None = None,
-              max_unzipped_bytes: int = 512 * MIB) -> ReadFile:
+              max_unzipped_bytes: int = DEFAULT_LIMITS.max_unzipped_bytes) -> ReadFile:
     """Read, decode and map headers; raise FileRejected when the file cannot be used.
 
     ``name`` is how messages name the file (the deliveries-relative path; default: its name).

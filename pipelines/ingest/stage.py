@@ -32,7 +32,7 @@ import polars as pl
 
 from pipelines.feeds import Feed, Table
 from pipelines.ingest.discover import Delivery, discover, file_digest, fingerprint
-from pipelines.ingest.limits import IngestLimits
+from pipelines.ingest.limits import DEFAULT_LIMITS, IngestLimits
 from pipelines.ingest.notices import REDELIVER_ZH, FileRejected, Notice, joined
 from pipelines.ingest.ordered import ordered_map
 from pipelines.ingest.parse import parse_sql, raw_values_sql, sql_type
@@ -41,7 +41,6 @@ from pipelines.ingest.refusals import not_due, outside_link
 from pipelines.pseudonym import KEYS_DDL
 
 BATCH_ROWS = 1_000_000  # rows parsed per statement: few statements, bounded memory
-DEFAULT_LIMITS = IngestLimits()
 
 BOOKKEEPING_DDL = """
 create schema if not exists raw;
@@ -350,8 +349,8 @@ def _load(conn: duckdb.DuckDBPyConnection, feed: Feed, delivery: Delivery, diges
             record.status, record.rows_read, record.rows_accepted, record.rows_quarantined = \
                 "rejected", 0, 0, 0
         done = {r.file for r in records}
-        not_read = Notice(f"not read: the delivery was rejected ({delivery.feed}/{delivery.day}/"
-                          f"{rejection})", f"未读取：同批文件被拒收（{rejection.notice.zh}）")
+        not_read = _not_read(Notice(f"{delivery.feed}/{delivery.day}/{rejection}",
+                                    rejection.notice.zh))
         records += [FileRecord(p.name, _table_name(feed, p), "rejected", notice=not_read)
                     for p in delivery.files if p.name not in done]
         conn.execute("begin transaction")
@@ -368,6 +367,11 @@ def _load(conn: duckdb.DuckDBPyConnection, feed: Feed, delivery: Delivery, diges
     summary.rows_accepted += sum(r.rows_accepted for r in records)
     summary.rows_quarantined += sum(r.rows_quarantined for r in records)
     return None
+
+
+def _not_read(why: Notice) -> Notice:
+    """What the other files of a rejected delivery say: not read, and why."""
+    return Notice(f"not read: the delivery was rejected ({why.en})", f"未读取：同批文件被拒收（{why.zh}）")
 
 
 def rejected_fingerprint(digest: str, limits: IngestLimits) -> str:
@@ -397,8 +401,7 @@ def _record_refused(conn: duckdb.DuckDBPyConnection, feed: Feed, delivery: Deliv
     if link == delivery.folder:
         records = [FileRecord(None, None, "rejected", notice=notice)]
     else:
-        not_read = Notice(f"not read: the delivery was rejected ({notice.en})",
-                          f"未读取：同批文件被拒收（{notice.zh}）")
+        not_read = _not_read(notice)
         records = [FileRecord(p.name, _table_name(feed, p), "rejected",
                               notice=notice if link in (None, p) else not_read)
                    for p in delivery.files] or [FileRecord(None, None, "rejected", notice=notice)]
