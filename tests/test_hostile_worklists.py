@@ -25,19 +25,23 @@ FORMULAS = ['=HYPERLINK("http://evil.example","点击")', "+1+1", "-2+3", "@SUM(
 
 
 def store(tmp_path: Path, county_name: str, names: list[str], county: str = "510101000000",
-          ) -> duckdb.DuckDBPyConnection:
-    """restricted.quality_worklist and marts.quality_flags with one flag per name."""
+          villages: list[str] | None = None) -> duckdb.DuckDBPyConnection:
+    """restricted.quality_worklist and marts.quality_flags with one flag per name (in
+    ``villages``, the same village by default), each with an 18-digit record number."""
     conn = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     conn.execute("create schema restricted; create schema marts")
-    rows = [(NIGHT, f"k{i}", "R01", "error", "证件号码错误", name, "registry", 2020,
-             date(2020, 12, 31), f"H{i}", f"11010519491231{i:04d}", name, county, county_name,
-             "510101100201", f"p{i}") for i, name in enumerate(names)]
+    villages = villages or ["510101100201"] * len(names)
+    rows = [(NIGHT, f"k{i}", "R01", "error", "证件号码错误", name, "medical", "医保局", 2020,
+             date(2020, 12, 31), str(430624000000000000 + i), f"11010519491231{i:04d}", name,
+             county, county_name, village, f"{village[-3:]}村", f"p{i}")
+            for i, (name, village) in enumerate(zip(names, villages, strict=True))]
     conn.execute("""create table restricted.quality_worklist (run_date date, flag_key varchar,
         rule_id varchar, severity varchar, rule_title varchar, detail varchar, feed varchar,
-        year integer, delivery_date date, record_key varchar, id_number varchar, name varchar,
-        county_code varchar, county_name varchar, area_code varchar, person_key varchar)""")
+        responsible_department varchar, year integer, delivery_date date, record_key varchar,
+        id_number varchar, name varchar, county_code varchar, county_name varchar,
+        area_code varchar, area_name varchar, person_key varchar)""")
     conn.executemany("insert into restricted.quality_worklist values "
-                     "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                     f"({', '.join('?' * 18)})", rows)
     conn.execute("""create table marts.quality_flags as select run_date, flag_key,
         'new' as flag_status, run_date as first_seen_run_date, 1 as nights_open
         from restricted.quality_worklist""")

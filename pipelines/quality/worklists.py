@@ -22,23 +22,26 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from pipelines.quality.delivery_problems import HEADERS_ZH, PROBLEM_FILES, in_chinese
+from pipelines.quality.delivery_problems import FEED_ZH, HEADERS_ZH, PROBLEM_FILES, in_chinese
 from pipelines.restricted import inside, private_file, private_folder
 from pipelines.spreadsheets import SHEET_DATA_ROWS, write_csv, write_workbook
 
-# restricted.quality_worklist column -> the header a county office reads
+# restricted.quality_worklist column -> the header a county office reads, in the order a
+# steward works: where (village), who, what is wrong, which department corrects it
 HEADERS = {
+    "area_code": "行政区划代码",
+    "area_name": "村（社区）",
+    "name": "姓名",
+    "id_number": "证件号码",
     "rule_id": "规则编号",
-    "severity": "严重程度",
     "rule_title": "问题类型",
+    "severity": "严重程度",
     "detail": "问题说明",
+    "responsible_department": "责任部门",
     "feed": "数据来源",
     "year": "数据年度",
     "delivery_date": "报送日期",
     "record_key": "记录编号",
-    "id_number": "证件号码",
-    "name": "姓名",
-    "area_code": "行政区划代码",
     "flag_status": "状态",
     "first_seen_run_date": "首次发现日期",
     "nights_open": "持续天数",
@@ -49,7 +52,8 @@ WORKLIST_QUERY = """
     from restricted.quality_worklist as worklist
     inner join marts.quality_flags as flags using (run_date, flag_key)
     where run_date = ?
-    order by county_code, severity, rule_id, record_key, person_key
+    order by county_code, area_code nulls last, id_number nulls last, record_key, rule_id,
+        person_key
 """
 
 
@@ -148,6 +152,7 @@ def write_worklists(conn: duckdb.DuckDBPyConnection, night: date, out_dir: Path,
         table = rows.with_columns(
             pl.col("severity").replace({"error": "错误", "warning": "提示"}),
             pl.col("flag_status").replace({"new": "新发现", "open": "未整改"}),
+            pl.col("feed").replace(FEED_ZH),
         ).select(list(HEADERS)).rename(HEADERS)
         jobs.append((table, problems, worklist.csv, worklist.xlsx, sheet_rows))
         worklists.append(worklist)

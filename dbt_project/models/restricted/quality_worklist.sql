@@ -17,6 +17,8 @@ checked as (select * from {{ ref('quality_rule_outcomes') }} where is_flagged),
 
 rules as (select * from {{ ref('quality_rules') }}),
 
+departments as (select * from {{ ref('quality_rule_departments') }}),
+
 areas as (select * from {{ ref('int_areas') }}),
 
 keyed as (
@@ -54,6 +56,7 @@ final as (
         rules.severity,
         rules.title as rule_title,
         flags.feed,
+        departments.department as responsible_department,
         flags.year,
         flags.delivery_date,
         flags.record_key,
@@ -61,13 +64,16 @@ final as (
         flags.county_code,
         counties.area_name as county_name,
         flags.area_code,
+        villages.area_name,
         flags.detail,
         flags.public_detail,
         flags.id_number,
         flags.name
     from flags
     inner join rules using (rule_id)
+    left join departments using (rule_id, feed)
     left join areas as counties on counties.area_code = flags.county_code
+    left join areas as villages on villages.area_code = flags.area_code
 )
 
 select * from final
