@@ -13,12 +13,15 @@ from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 
-from pipelines.settings import ENGINES
+from pipelines.settings import ENGINES, Settings
 
 EXAMPLE_QUERY = (
     "SELECT year, area_name, poor_persons, incidence_pct, meets_exit_threshold "
     "FROM marts.poverty_incidence WHERE area_level = 'county' ORDER BY year, area_code"
 )
+
+
+EXAMPLE_DUCKDB_QUERY = "SELECT * FROM marts.program_coverage WHERE area_level = 'province' LIMIT 8"
 
 
 def _parse_years(text: str) -> tuple[int, ...]:
@@ -77,6 +80,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"error: no deliveries folder {settings.raw_dir}; create feeds with "
               "`povmon generate --out DIR` or pass --raw DIR", file=sys.stderr)  # fmt: skip
         return 2
+    from pipelines.console import run_console
     from pipelines.profiling import MemorySampler, profile_table, step_profile
     from pipelines.pseudonym import NEW_KEY_TAG, PseudonymKeyChanged
     from pipelines.restricted import SharedRestrictedFolder, private_folder, refuse_shared
@@ -94,13 +98,17 @@ def cmd_run(args: argparse.Namespace) -> int:
             started = time.monotonic()
             instance = (dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME")
                         else dg.DagsterInstance.ephemeral())
-            result = defs.resolve_job_def("nightly").execute_in_process(
-                instance=instance,
-                tags={RUN_DATE_TAG: night.isoformat(),
-                      **({NEW_KEY_TAG: "1"} if args.new_pseudonym_key else {})},
-                run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
-                raise_on_error=False,
-            )
+            log_path = settings.warehouse_path.parent / "logs" / f"run_{night.isoformat()}.log"
+            print(f"povmon run, night {night.isoformat()}: {settings.raw_dir} -> "
+                  f"{settings.marts_dir} (full log: {log_path})")
+            with run_console(log_path, args.log_level) as (loggers, logging_config):
+                result = defs.resolve_job_def("nightly").with_logger_defs(loggers).execute_in_process(
+                    instance=instance,
+                    tags={RUN_DATE_TAG: night.isoformat(),
+                          **({NEW_KEY_TAG: "1"} if args.new_pseudonym_key else {})},
+                    run_config=logging_config,
+                    raise_on_error=False,
+                )
             elapsed = time.monotonic() - started
     except (SharedRestrictedFolder, PseudonymKeyChanged) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -124,7 +132,7 @@ def cmd_run(args: argparse.Namespace) -> int:
               f"run FAILED after {elapsed:.0f} s (failed steps: {', '.join(failed) or 'none'}); "
               f"{outcome}. See the errors above."]), file=sys.stderr)  # fmt: skip
         return 1
-    print(_run_summary(settings.marts_dir, night, elapsed, checks))
+    print(_run_summary(settings, night, elapsed, checks))
     if args.profile:
         peak = max((mib for _, mib in sampler.samples), default=0.0)
         print("\nseconds and peak memory per step:\n"
@@ -146,9 +154,17 @@ def _refuse_changed_key(warehouse: Path, key: bytes) -> None:
         refuse_changed_key(conn, key)
 
 
-def _run_summary(marts_dir: Path, night: date, elapsed: float, checks: list) -> str:
+def _in_rows(cells: list[str], per_row: int = 3) -> list[str]:
+    return ["  " + " · ".join(cells[i:i + per_row]) for i in range(0, len(cells), per_row)]
+
+
+def _run_summary(settings: Settings, night: date, elapsed: float, checks: list) -> str:
     import duckdb
 
+    from pipelines.ingest.discover import unread_folders
+    from pipelines.quality.rule_names import rule_name
+
+    marts_dir = settings.marts_dir
     database = marts_dir / "warehouse.duckdb"
     with duckdb.connect(str(database), read_only=True) as conn:
         files = conn.sql(
@@ -169,22 +185,23 @@ def _run_summary(marts_dir: Path, night: date, elapsed: float, checks: list) -> 
              "files by status (rows read = accepted + quarantined):"]  # fmt: skip
     lines += [f"  {s:<20} {n:>5} files  {r:>12,} read  {a:>12,} accepted  {q:>9,} quarantined"
               for s, n, r, a, q in files]  # fmt: skip
+    lines += [f"  warning: {notice.en}" for _, notice in unread_folders(settings.raw_dir)]
     warnings = [c for c in checks if not c.passed]
     lines += [f"checks: {len(checks) - len(warnings)} of {len(checks)} passed"]
-    lines += [f"  warning: {c.check_name}: {c.description}" for c in warnings]
+    lines += [f"  warning: {c.description}" for c in warnings]
     lines += [
         f"marts: {database} (schema marts) and {marts_dir}/<mart>.parquet",
-        f"documentation: {marts_dir / 'docs' / 'index.html'}; validation results (GX Data Docs): "
+        f"documentation: {marts_dir / 'docs' / 'index.html'}; validation results: "
         f"{marts_dir / 'quality' / 'data_docs' / 'index.html'}",
-        "quality flags (rule: flags, new, resolved since the previous run): "
-        + ", ".join(f"{r} {n:,}/{new:,}/{res:,}" for r, n, new, res in rules),
+        "quality flags (rule: flags, new/resolved since the previous run):",
+        *_in_rows([f"{rule_name(r)}: {n:,} ({new:,}/{res:,})" for r, n, new, res in rules]),
         f"quality report: {marts_dir / 'quality' / 'index.html'}; county worklists (restricted, "
         "with ID numbers and names) beside the warehouse, under worklists/",
         f"indicator report: {marts_dir / 'report' / 'index.html'} ({late} late and {missing} "
         f"missing county deliveries, {outliers} flagged outliers)",
         "try:",
         f"  .venv/bin/povmon sql \"{EXAMPLE_QUERY}\"",
-        f"  .venv/bin/duckdb -readonly {database} \"…\"",
+        f"  .venv/bin/duckdb -readonly {database} \"{EXAMPLE_DUCKDB_QUERY}\"",
     ]
     return "\n".join(lines)
 
@@ -192,7 +209,6 @@ def _run_summary(marts_dir: Path, night: date, elapsed: float, checks: list) -> 
 def cmd_sql(args: argparse.Namespace) -> int:
     import duckdb
 
-    from pipelines.settings import Settings
 
     database = (args.marts or Settings.from_env().marts_dir) / "warehouse.duckdb"
     if not database.exists():
@@ -207,6 +223,26 @@ def cmd_sql(args: argparse.Namespace) -> int:
         if relation is None:
             return 0
         relation.show(max_rows=args.max_rows, max_width=200)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pipelines.export import ExportError, export
+
+    database = (args.marts or Settings.from_env().marts_dir) / "warehouse.duckdb"
+    if not database.exists():
+        print(f"error: {database} does not exist yet; run `povmon run` first", file=sys.stderr)
+        return 2
+    if (args.mart is None) == (args.query is None):
+        print("error: name a mart (povmon export poverty_incidence --out pi.xlsx) or give "
+              "--query \"SELECT …\", not both", file=sys.stderr)
+        return 2
+    try:
+        rows = export(database, args.out, mart=args.mart, query=args.query, headers=args.headers)
+    except ExportError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {rows:,} rows to {args.out}")
     return 0
 
 
@@ -265,7 +301,9 @@ def build_parser() -> argparse.ArgumentParser:
                      "continuity restarts tonight (the report and quality_summary say so)")
     run.add_argument("--profile", action="store_true",
                      help="after the summary, print seconds and peak memory of every step")
-    run.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING"])
+    run.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING"],
+                     help="also print Dagster's own log at this level (by default the console "
+                     "shows one line per step; the full log is in the run's log file)")
     run.set_defaults(func=cmd_run)
 
     suites = commands.add_parser("suites", help="write the GX suites generated from the feed "
@@ -278,6 +316,17 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("--marts", type=Path, help="published marts folder (default data/marts)")
     sql.add_argument("--max-rows", type=int, default=40)
     sql.set_defaults(func=cmd_sql)
+
+    export = commands.add_parser("export", help="a mart or a query as XLSX (Excel, WPS, Stata) "
+                                 "or CSV (UTF-8 with BOM), Chinese headers and labels")
+    export.add_argument("mart", nargs="?", help="a mart of schema marts, e.g. poverty_incidence")
+    export.add_argument("--query", help="instead of a mart: SQL on the published marts")
+    export.add_argument("--out", type=Path, required=True, help="FILE.xlsx or FILE.csv")
+    export.add_argument("--headers", choices=["zh", "names"], default="zh",
+                        help="zh: the columns' Chinese names (default); names: the column "
+                        "names, as R and Stata take them for variable names")
+    export.add_argument("--marts", type=Path, help="published marts folder (default data/marts)")
+    export.set_defaults(func=cmd_export)
     return parser
 
 

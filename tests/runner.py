@@ -31,7 +31,7 @@ def povmon(*args: str | Path, timeout: int = 900, key: str | None = TEST_PSEUDON
 def run_pipeline(raw: Path, work: Path, *extra: str, env: dict[str, str] | None = None,
                  key: str = TEST_PSEUDONYM_KEY) -> subprocess.CompletedProcess:
     result = povmon("run", "--raw", raw, "--marts", work / "marts",
-                    "--warehouse", work / "warehouse" / "warehouse.duckdb", "--log-level", "WARNING",
+                    "--warehouse", work / "warehouse" / "warehouse.duckdb",
                     *extra, env=env, key=key)  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result

@@ -25,8 +25,7 @@ def test_quality_warnings_do_not_block_and_contract_failures_do(tmp_path):
         TABLES["registry"], [{**VALID_ROWS["registry"], "id_number": "110105194912310021"}])})
     first = _run(tmp_path)
     assert first.returncode == 0, first.stderr[-2000:]
-    warning = ("registry_quality: registry.quality: 1 of 6 failed — "
-               "R01 unexpected_rows_expectation(id_number): 1")
+    warning = ("registry.quality: 1 of 6 expectations failed — R01 证件号码错误 id_number: 1 row")
     assert f"warning: {warning}" in first.stdout
     published = (tmp_path / "marts" / "warehouse.duckdb").read_bytes()
 

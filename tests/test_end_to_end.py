@@ -2,6 +2,7 @@
 generator's own ground truth (numbers the pipeline did not compute)."""
 
 import re
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -49,10 +50,29 @@ def test_rejected_and_incomplete_deliveries_are_reported(province):
                    ("registry", "2021-01-31", "skipped_incomplete", 1)]
 
 
+def test_the_console_is_a_line_per_step_with_the_full_log_in_a_file(province):
+    """Not a terminal: no live line, no colour code; dbt's 150 START/OK lines are in the
+    run's log file, not on the console."""
+    _, marts, stdout = province
+    lines = stdout.splitlines()
+    assert len(lines) < 80, len(lines)
+    assert "\x1b" not in stdout and "\r" not in stdout
+    assert not [line for line in lines if re.search(r"\d+ of \d+ (START|OK|PASS)", line)]
+    steps = [line.split()[0:2] for line in lines if line.startswith("  ingest: ")]
+    assert [s[1] for s in steps] == ["dibao", "education", "funds", "medical", "population",
+                                     "registry", "standards", "reconciliation"]
+    assert re.search(r"  dbt build +\d+ models built, tests \d+ passed  \([\d.]+ s\)", stdout)
+    log = re.search(r"full log: (\S+)\)", stdout).group(1)
+    text = Path(log).read_text(encoding="utf-8")
+    assert re.search(r"\d+ of \d+ OK created sql table model marts\.poverty_incidence", text)
+    assert "\x1b" not in text
+
+
 def test_run_prints_where_the_marts_are_and_a_query_to_try(province):
     _, marts, stdout = province
     assert f"marts: {marts / 'warehouse.duckdb'} (schema marts)" in stdout
     assert "povmon sql \"SELECT year, area_name" in stdout
+    assert "…" not in stdout
 
 
 def test_no_published_file_holds_an_id_number_or_a_name(province):
@@ -89,15 +109,31 @@ def test_no_published_file_holds_an_id_number_or_a_name(province):
         assert not name_pattern.search(text), (page, name_pattern.search(text))
 
 
-def test_gx_data_docs_show_every_suite_and_the_injected_id_errors(province):
+def test_validation_results_are_one_page_of_every_suite_and_the_injected_id_errors(province):
     _, marts, stdout = province
-    index = marts / "quality" / "data_docs" / "index.html"
-    assert index.exists()
-    pages = (marts / "quality" / "data_docs" / "expectations").rglob("*.html")
-    suites = {p.parent.name + "." + p.stem for p in pages}
-    assert len(suites) == 16
-    assert "warning: registry_quality:" in stdout
-    assert "R01 unexpected_rows_expectation(id_number)" in stdout
+    docs = marts / "quality" / "data_docs"
+    assert [p.name for p in docs.iterdir()] == ["index.html"]
+    page = (docs / "index.html").read_text(encoding="utf-8")
+    suites = re.search(r'<table id="suites">.*?</table>', page, re.S).group(0)
+    assert len(re.findall(r'<a href="#[a-z_]+-(contract|quality)">', suites)) == 16
+    registry = re.search(r'<table id="batches-registry-quality">.*?</table>', page, re.S).group(0)
+    assert "2020年（2 批报送）" in registry and "R01 证件号码错误 id_number：" in registry
+    assert re.search(r"warning: registry\.quality: \d of 6 expectations failed — "
+                     r"R01 证件号码错误 id_number: [\d,]+ rows", stdout)
+
+
+def test_published_pages_work_offline_and_file_names_are_portable(province):
+    """No script, style, image or font from the network (an office intranet has none),
+    and no name a Windows share refuses."""
+    _, marts, _ = province
+    for page in marts.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        outside = re.findall(r'src\s*=\s*["\']?(?:https?:)?//[^"\'>\s]*', text)
+        outside += re.findall(r'<link[^>]*href\s*=\s*["\']?(?:https?:)?//[^"\'>\s]*', text)
+        outside += re.findall(r'@import|url\(\s*["\']?(?:https?:)?//', text)
+        assert not outside, (page, outside[:3])
+    names = [p.relative_to(marts).as_posix() for p in marts.rglob("*")]
+    assert not [n for n in names if re.search(r'[:*?"<>|\\]', n)]
 
 
 def test_medical_insurance_coverage_matches_the_generator(province):

@@ -47,8 +47,11 @@ Funds (county 510101; the 06-30 delivery is superseded by 12-31):
 import json
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
+import polars as pl
+import pyarrow.parquet as pq
 import pytest
 
 from pipelines.feeds import TABLES
@@ -327,7 +330,7 @@ def test_published_marts_are_exactly_the_specs(marts):
         "indicator_outliers", "ingest_reconciliation", "medical_reimbursement",
         "mpi_cutoff_sensitivity", "mpi_decomposition", "multidimensional_poverty",
         "poverty_incidence", "program_coverage", "quality_flags", "quality_resolved_flags",
-        "quality_summary"]
+        "quality_summary", "value_labels"]
     for (table,) in tables:
         assert (marts / f"{table}.parquet").exists()
 
@@ -350,7 +353,8 @@ SPEC_COLUMNS = {
                            "fgt2_severity_index", "mean_shortfall_yuan", "persons_without_income",
                            "persons_without_line"],
     "indicator_outliers": ["indicator", "value", "previous_value", "change",
-                           "sibling_median_change", "modified_z", "flagged"],
+                           "sibling_median_change", "modified_z", "flagged", "denominator",
+                           "previous_denominator"],
 }
 # marts whose grain is not year x area: their full column list
 OWN_COLUMNS = {
@@ -412,6 +416,62 @@ def test_povmon_sql_reports_a_bad_query_plainly(marts):
     result = povmon("sql", "--marts", marts, "SELECT nope FROM marts.poverty_incidence")
     assert result.returncode == 2
     assert result.stderr.startswith("error: Binder Error")
+
+
+def test_coded_values_have_their_chinese_names_in_a_published_table(marts):
+    assert query(marts, """select p.program, l.label_zh from marts.program_coverage as p
+        inner join marts.value_labels as l on l.column_name = 'program' and l.value = p.program
+        where p.year = 2020 and p.area_code = ? order by p.program""", [V1]) == [
+        ("compulsory_education", "控辍保学"), ("dibao", "应保尽保"),
+        ("education_aid", "资助全覆盖"), ("medical_insurance", "医保参保")]
+
+
+def test_parquet_files_carry_the_chinese_descriptions_of_their_columns(marts):
+    """What R's arrow (read_parquet(…, as_data_frame = FALSE)$metadata) and pyarrow see."""
+    metadata = pq.read_schema(marts / "poverty_incidence.parquet").metadata
+    columns = json.loads(metadata[b"column_comments"])
+    assert columns["incidence_pct"].startswith("贫困发生率(%) = 100 × 现行贫困人口 / 农村户籍人口")
+    assert list(columns)[:4] == ["year", "area_code", "area_name", "area_level"]
+    assert metadata[b"comment"].decode().startswith("贫困发生率")
+
+
+def test_export_a_mart_to_a_workbook_with_chinese_headers_labels_and_codes_as_text(marts, tmp_path):
+    out = tmp_path / "覆盖率.xlsx"
+    result = povmon("export", "program_coverage", "--out", out, "--marts", marts)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("wrote ") and result.stdout.endswith(f" rows to {out}\n")
+    data = pl.read_excel(out, sheet_name="数据", infer_schema_length=0)
+    assert data.columns[:7] == ["年度", "12位统计用区划代码", "区划名称", "区划层级", "区划层级（中文）",
+                                "项目", "项目（中文）"]
+    row = data.filter((pl.col("12位统计用区划代码") == V1) & (pl.col("年度") == "2020")
+                      & (pl.col("项目") == "dibao")).row(0, named=True)
+    assert (row["区划层级（中文）"], row["项目（中文）"]) == ("村", "应保尽保")
+    fields = pl.read_excel(out, sheet_name="字段说明")
+    assert fields.row(0) == ("year", "年度", "年度")
+    assert fields.filter(pl.col("字段") == "coverage_pct")["说明"].item().startswith("覆盖率(%) = 100")
+    with zipfile.ZipFile(out) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    assert f"<t>{V1}</t>" in sheet  # the area code is a text cell, not a number
+
+
+def test_export_a_query_to_csv_with_a_bom_and_names_as_headers(marts, tmp_path):
+    out = tmp_path / "incidence.csv"
+    result = povmon("export", "--query", "SELECT year, area_code, area_level, incidence_pct "
+                    "FROM marts.poverty_incidence WHERE area_level = 'county' ORDER BY year",
+                    "--out", out, "--headers", "names", "--marts", marts)
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes().decode("utf-8").splitlines()[:2] == [
+        "\ufeffyear,area_code,area_level,area_level_zh,incidence_pct",
+        "2020,\t510101000000,county,县,4.0"]
+
+
+def test_export_says_what_to_do_with_a_wrong_mart_or_file(marts, tmp_path):
+    wrong = povmon("export", "poverty", "--out", tmp_path / "x.xlsx", "--marts", marts)
+    assert wrong.returncode == 2 and wrong.stderr.startswith(
+        "error: no mart 'poverty'; the marts are: delivery_completeness, ")
+    text = povmon("export", "poverty_incidence", "--out", tmp_path / "x.txt", "--marts", marts)
+    assert text.stderr == ("error: x.txt: the file must end in .xlsx (Excel, WPS) or .csv "
+                           "(UTF-8 with BOM)\n")
 
 
 def _readme_block(opening: str) -> str:

@@ -3,10 +3,10 @@ on a province small enough to work out by hand (the MPI marts are checked on the
 of test_marts). Run date 2021-01-10.
 
 Areas: province 510000 > city 510100 > counties A 510101, B 510102, C 510103.
-  A: township T1 with villages V1…V6, township T2 with villages W1…W5;
+  A: townships T1 with villages V1…V6, T2 with W1…W5, T3 with X1…X7, T4 with Y1…Y6;
   B: township TB with village B1;  C: township TC with village C1.
   Every village has a rural population of 100 in 2019 and 2020, so a village's 贫困发生率
-  is its number of poor persons.
+  is its number of poor persons; but X6 has 200, X7 99 and Y6 201.
 
 Deliveries (default calendar: registry due 06-30 and 12-31, dibao 12-31, funds 06-30 and
 12-31, population and standards 03-31, grace 15 days; windows run from the previous due
@@ -28,7 +28,12 @@ Incidence (poor persons per village) 2019 -> 2020:
       V6: z = 0.6745 x -17.5 / .5 = -23.6075 (flagged); V1: 0.6745 x 1.5 / .5 = 2.0235.
   T2: W1..W4 5->5, W5 5->0: changes 0 0 0 0 -5, median 0, MAD 0, mean |c - m| = 1:
       W5: z = -5 / 1.253314 = -3.9894 (flagged); W1: z = 0.
-  T1 and T2 are only two townships: z NULL, not flagged.
+  T3: X1..X5 10->10, X6 20->16 of 200 (10 % -> 8 %), X7 50->0 of 99: X7's denominator is
+      below 100, so it is neither scored nor a sibling; changes 0 0 0 0 0 -2, median 0,
+      MAD 0, mean |c - m| = 2/6: X6: z = -2 / (1.253314 x 2/6) = -4.7873, |c| = 2: flagged.
+  T4: Y1..Y5 10->10, Y6 10->6 of 201 (4.98 % -> 2.99 %): c = -1.99, z = -4.7873 as X6's,
+      but |c| < 2 points: not flagged.
+  T1..T4 are only four townships: z NULL, not flagged.
 
 Income poverty gap 2020, village B1 (line 4000): HB1 2 persons at 4000 (no gap), HB2 at
 3999 (gap 0.00025), HB3 at 1000 (gap 0.75), HB4 without income: 家庭人均纯收入 is mandatory
@@ -62,19 +67,26 @@ A, B, C = "510101000000", "510102000000", "510103000000"
 T1, T2, TB, TC = "510101101000", "510101102000", "510102101000", "510103101000"
 V = [f"510101101{200 + i}" for i in range(1, 7)]
 W = [f"510101102{200 + i}" for i in range(1, 6)]
+T3, T4 = "510101103000", "510101104000"
+X = [f"510101103{200 + i}" for i in range(1, 8)]
+Y = [f"510101104{200 + i}" for i in range(1, 7)]
 B1, C1 = "510102101201", "510103101201"
 POOR = {**dict(zip(V, [(10, 9), (10, 8), (10, 8), (10, 7), (10, 7), (25, 5)], strict=True)),
-        **{w: (5, 5) for w in W[:4]}, W[4]: (5, 0)}  # fmt: skip
+        **{w: (5, 5) for w in W[:4]}, W[4]: (5, 0),
+        **{v: (10, 10) for v in X[:5] + Y[:5]}, X[5]: (20, 16), X[6]: (50, 0),
+        Y[5]: (10, 6)}  # fmt: skip
+RURAL = {X[5]: 200, X[6]: 99, Y[5]: 201}  # every other village: 100
 
 
 def population(year: str) -> list[list[str]]:
     rows = [[PROVINCE, "示范省", "", "省", year, ""], [CITY, "甲市", PROVINCE, "市", year, ""]]
-    for county, name, townships in ((A, "甲县", [(T1, V), (T2, W)]), (B, "乙县", [(TB, [B1])]),
-                                    (C, "丙县", [(TC, [C1])])):  # fmt: skip
+    for county, name, townships in ((A, "甲县", [(T1, V), (T2, W), (T3, X), (T4, Y)]),
+                                    (B, "乙县", [(TB, [B1])]), (C, "丙县", [(TC, [C1])])):  # fmt: skip
         rows.append([county, name, CITY, "县", year, ""])
         for township, villages in townships:
             rows.append([township, f"{township[6:9]}镇", county, "乡", year, ""])
-            rows += [[v, f"{v[-3:]}村", township, "村", year, "100"] for v in villages]
+            rows += [[v, f"{v[-3:]}村", township, "村", year, str(RURAL.get(v, 100))]
+                     for v in villages]
     return [POPULATION_HEADER, *rows]
 
 
@@ -257,12 +269,30 @@ def test_a_drop_far_faster_than_six_siblings_is_flagged(marts):
     assert outlier(marts, V[0]) == (9.0, 10.0, -1.0, -2.5, 2.0235, False)
     assert query(marts, """select area_code from marts.indicator_outliers
         where year = 2020 and indicator = 'incidence_pct' and flagged order by area_code""") == [
-        (V[5],), (W[4],)]
+        (V[5],), (W[4],), (X[5],)]
 
 
 def test_siblings_with_no_spread_fall_back_to_the_mean_absolute_deviation(marts):
     assert outlier(marts, W[4]) == (0.0, 5.0, -5.0, 0.0, -3.9894, True)
     assert outlier(marts, W[0]) == (5.0, 5.0, 0.0, 0.0, 0.0, False)
+
+
+def outlier_scope(marts, area):
+    return query(marts, """
+        select denominator, previous_denominator, sibling_median_change, modified_z, flagged
+        from marts.indicator_outliers
+        where year = 2020 and indicator = 'incidence_pct' and area_code = ?""", [area])[0]
+
+
+def test_a_denominator_of_99_is_not_scored_and_no_sibling_one_of_100_is(marts):
+    assert outlier_scope(marts, X[6]) == (99, 99, None, None, False)
+    assert outlier_scope(marts, X[0]) == (100, 100, 0.0, 0.0, False)
+    assert outlier(marts, X[5]) == (8.0, 10.0, -2.0, 0.0, -4.7873, True)  # X7 left out
+
+
+def test_a_change_of_two_points_is_flagged_one_of_199_is_not(marts):
+    assert outlier(marts, Y[5]) == (2.99, 4.98, -1.99, 0.0, -4.7873, False)
+    assert outlier_scope(marts, Y[5])[:2] == (201, 201)
 
 
 def test_fewer_than_five_siblings_get_no_score(marts):
@@ -298,7 +328,36 @@ def test_indicator_report_lays_out_every_chart_with_marks_in_chromium(marts, rep
     for tag in charts:
         assert int(re.search(r'data-rendered-width="(\d+)"', tag).group(1)) > 0, tag
         assert int(re.search(r'data-marks="(\d+)"', tag).group(1)) > 0, tag
+        assert int(re.search(r'data-title-width="(\d+)"', tag).group(1)) > 0, tag  # laid out
     assert (marts / "report" / f"{RUN_DATE}.html").exists()
+
+
+def chart(dom: str, chart_id: str) -> str:
+    return re.search(rf'<svg[^>]*id="{chart_id}".*?</svg>', dom, re.S).group(0)
+
+
+def test_every_chart_prints_its_title_its_axes_and_a_legend(report_dom):
+    """Two bar charts of the same counties are told apart by what they print, not by a
+    hover tooltip."""
+    titles = {}
+    for svg in re.findall(r'<svg[^>]*class="chart".*?</svg>', report_dom, re.S):
+        chart_id = re.search(r'id="([^"]+)"', svg).group(1)
+        titles[chart_id] = re.search(r'<text class="chart-title"[^>]*>([^<]+)</text>', svg).group(1)
+        assert 'class="axis-label"' in svg and 'class="legend"' in svg, chart_id
+    assert titles["chart-reimbursement-in"] == "县域内住院：综合保障报销比例(%)"
+    assert titles["chart-reimbursement-out"] == "县域外住院：综合保障报销比例(%)"
+    assert titles["chart-fgt1"] == "各县贫困深度指数 FGT1"
+    assert titles["chart-fgt2"] == "各县贫困强度指数 FGT2"
+    assert "横轴：县域外住院报销比例(%)" in chart(report_dom, "chart-reimbursement-out")
+    assert ">年度</text>" in chart(report_dom, f"chart-incidence-{A}")
+    assert ">2020</text>" in chart(report_dom, f"chart-incidence-{A}")
+
+
+def test_report_tables_print_years_as_years_and_align_text_left(report_dom):
+    outliers = re.search(r'<table id="outliers">.*?</table>', report_dom, re.S).group(0)
+    assert '<td class="text">2020</td>' in outliers and "2,020" not in outliers
+    assert f'<td class="text">{V[5]}</td>' in outliers  # a code is text
+    assert re.search(r"<td>-23\.61</td>|<td>-20\.00</td>", outliers)  # numbers stay right
 
 
 def test_indicator_report_shows_the_late_and_missing_counties_and_the_outliers(report_dom):

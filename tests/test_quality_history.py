@@ -35,6 +35,7 @@ def nights(tmp_path_factory):
     deliver_county(raw)
     run_pipeline(raw, work, "--run-date", NIGHT1)
     deliver(raw, "registry", "2020-12-31", {"r.csv": [REGISTRY_HEADER, *corrected(REGISTRY)]})
+    deliver(raw, "registy", "2020-12-31", {"r.csv": [REGISTRY_HEADER]})  # a typo: no feed
     dagster_home = work / "dagster_home"
     dagster_home.mkdir()
     second = run_pipeline(raw, work, "--run-date", NIGHT2, env={"DAGSTER_HOME": str(dagster_home)})
@@ -104,8 +105,19 @@ def test_second_night_revalidates_only_the_corrected_feed_and_keeps_the_docs(nig
 
 def test_run_summary_prints_the_counts_and_where_the_report_is(nights):
     stdout = nights[4]
-    assert "R02 0/0/1" in stdout and "R03 2/1/0" in stdout
+    assert "R02 出生日期不一致: 0 (0/1)" in stdout and "R03 性别不一致: 2 (1/0)" in stdout
     assert f"quality report: {nights[2] / 'quality' / 'index.html'}" in stdout
+
+
+def test_a_folder_that_is_no_feed_is_named_in_the_summary_and_the_report(nights):
+    stdout, marts = nights[4], nights[2]
+    assert ("warning: registy/ in the deliveries folder is not a feed and is not read (did you "
+            "mean registry/?); the feeds are population, standards, registry, dibao, medical, "
+            "education, funds") in stdout
+    page = (marts / "quality" / "index.html").read_text(encoding="utf-8")
+    problems = re.search(r'<table id="problem-files">.*?</table>', page, re.S).group(0)
+    assert '<td class="text">registy/</td><td class="text">不是数据源（未读取）</td>' in problems
+    assert "数据目录中的 registy/ 不是已知的数据源，未读取（是否应为 registry/？）" in problems
 
 
 def test_report_renders_in_headless_chromium_with_its_charts_and_links(nights, tmp_path):
@@ -144,7 +156,8 @@ def test_a_night_with_nothing_new_builds_only_the_quality_history(nights):
     raw, work, marts, dagster_home, _ = nights
     incidence = query(marts, "select * from marts.poverty_incidence order by all")
     result = run_pipeline(raw, work, "--run-date", NIGHT3, env={"DAGSTER_HOME": str(dagster_home)})
-    assert "emitted no result" not in result.stdout + result.stderr
+    log = (work / "warehouse" / "logs" / f"run_{NIGHT3}.log").read_text(encoding="utf-8")
+    assert "dbt build" in log and "emitted no result" not in log + result.stdout + result.stderr
     totals = query(marts, "select sum(flagged_records), sum(new_flags), sum(resolved_flags), "
                           "sum(still_open_flags) from marts.quality_summary where run_date = ?",
                    [NIGHT3])  # fmt: skip

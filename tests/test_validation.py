@@ -69,7 +69,7 @@ def test_a_row_breaking_a_contract_expectation_is_quarantined_with_its_rule(
 def _flagged(tmp_path, table_name, rows):
     with stage(tmp_path, table_name, rows):
         pass
-    outcome = validate(tmp_path / "w.duckdb", tmp_path / "gx", tmp_path / "docs",
+    outcome = validate(tmp_path / "w.duckdb", tmp_path / "gx",
                        TABLES[table_name], "quality")  # fmt: skip
     return {(f["rule"], f["column"]): f["unexpected"] for f in outcome.failures}
 
@@ -80,7 +80,7 @@ def test_valid_rows_pass_every_suite(tmp_path):
         with stage(folder, table_name, [row]):
             pass
         for kind in ("contract", "quality"):
-            outcome = validate(folder / "w.duckdb", folder / "gx", folder / "docs",
+            outcome = validate(folder / "w.duckdb", folder / "gx",
                                TABLES[table_name], kind)  # fmt: skip
             assert outcome.success, outcome.summary()
 
@@ -143,7 +143,7 @@ def test_a_suite_runs_again_only_when_what_it_sees_has_changed(tmp_path):
     """Nothing new: the recorded outcome stands and GX does not run (no new validation
     result is stored). A new delivery of the feed: the suite runs again."""
     stage(tmp_path, "standards", [VALID_ROWS["standards"]]).close()
-    args = (tmp_path / "w.duckdb", tmp_path / "gx", tmp_path / "docs", TABLES["standards"])
+    args = (tmp_path / "w.duckdb", tmp_path / "gx", TABLES["standards"])
     first = validate(*args, "quality")
     results = sorted((tmp_path / "gx").rglob("validations/**/*.json"))
     again = validate(*args, "quality")
@@ -171,10 +171,10 @@ def test_recorded_suite_documents_stand_for_the_suites_and_spare_importing_gx(tm
     recorded = json.loads((tmp_path / "gx" / SUITE_DOCUMENTS).read_text())
     assert len(recorded["suites"]) == 2 * len(TABLES)
     stage(tmp_path, "standards", [VALID_ROWS["standards"]]).close()
-    args = [str(a) for a in (tmp_path / "w.duckdb", tmp_path / "gx", tmp_path / "docs")]
+    args = [str(a) for a in (tmp_path / "w.duckdb", tmp_path / "gx")]
     probe = ("import sys; from pathlib import Path; from pipelines.feeds import TABLES; "
              "from pipelines.validation.run import validate; "
-             "o = validate(*map(Path, sys.argv[1:4]), TABLES['standards'], 'quality'); "
+             "o = validate(*map(Path, sys.argv[1:3]), TABLES['standards'], 'quality'); "
              "print(o.reused, 'great_expectations' in sys.modules)")
     def run() -> str:  # noqa: E306
         return subprocess.run([sys.executable, "-c", probe, *args], capture_output=True,
@@ -216,7 +216,7 @@ def test_a_night_validates_only_its_new_and_redelivered_deliveries(tmp_path):
     validated: R01 1 + 1 = 2. One new GX result per suite each of these nights. Night 4,
     nothing new: nothing runs, the same 2."""
     table, raw = TABLES["registry"], tmp_path / "raw"
-    args = (tmp_path / "w.duckdb", tmp_path / "gx", tmp_path / "docs", table)
+    args = (tmp_path / "w.duckdb", tmp_path / "gx", table)
     outcomes = tmp_path / "gx" / "outcomes" / "registry.quality"
 
     def r01(outcome) -> dict:
@@ -241,8 +241,8 @@ def test_a_night_validates_only_its_new_and_redelivered_deliveries(tmp_path):
     _ingest_registry(tmp_path)
     third = validate(*args, "quality")
     assert (third.validated, third.kept, r01(third)) == (["2020-12-31"], 1, {("R01", "id_number"): 2})
-    assert third.summary() == ("registry.quality: 1 of 6 failed — R01 unexpected_rows_expectation"
-                               "(id_number): 2 (1 delivery validated now, 1 delivery unchanged "
+    assert third.summary() == ("registry.quality: 1 of 6 expectations failed — R01 证件号码错误 "
+                               "id_number: 2 rows (1 delivery validated now, 1 delivery unchanged "
                                "since their last validation)")
     assert _gx_results(tmp_path) == after_second + 1
 
@@ -258,7 +258,7 @@ def test_a_year_never_validated_is_one_batch_and_revalidated_together(tmp_path):
     re-delivered corrected (1 invalid of 3), that outcome no longer holds, and the year is
     one batch again: both deliveries validated, R01 1 + 1 = 2."""
     table, raw = TABLES["registry"], tmp_path / "raw"
-    args = (tmp_path / "w.duckdb", tmp_path / "gx", tmp_path / "docs", table)
+    args = (tmp_path / "w.duckdb", tmp_path / "gx", table)
 
     deliver(raw, "registry", "2020-06-30", {"registry_1.csv": table_file(table, _registry_rows(1, 1))})
     deliver(raw, "registry", "2020-12-31", {"registry_1.csv": table_file(table, _registry_rows(1, 2, 10))})

@@ -12,8 +12,6 @@ from pipelines.feeds import FEEDS, Feed, Table
 from pipelines.resources import Warehouse
 from pipelines.validation.run import validate
 
-DATA_DOCS = Path("quality") / "data_docs"
-
 
 def build_suite_check(feed: Feed, table: Table, kind: str) -> dg.AssetChecksDefinition:
     blocking = kind == "contract"
@@ -29,7 +27,6 @@ def build_suite_check(feed: Feed, table: Table, kind: str) -> dg.AssetChecksDefi
         outcome = validate(
             warehouse=Path(warehouse.path),
             gx_root=Path(warehouse.path).parent / "gx",
-            docs_dir=Path(warehouse.marts_dir) / DATA_DOCS,
             table=table,
             kind=kind,
         )

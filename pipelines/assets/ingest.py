@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.feeds import FEEDS, Feed
+from pipelines.ingest.discover import unread_folders
 from pipelines.ingest.stage import ingest_feed
 from pipelines.resources import Warehouse
 from pipelines.settings import night_of
@@ -58,10 +59,14 @@ feed_assets = [build_feed_asset(feed) for feed in FEEDS.values()]
     group_name="ingest",
     deps=[feed_asset_key(f) for f in FEEDS],
     description="raw.ingest_files and raw.deliveries: the outcome of every delivery and "
-    "file; checks that rows read = rows accepted + rows quarantined for every file.",
+    "file; checks that rows read = rows accepted + rows quarantined for every file, and "
+    "names what in data/raw is no feed's folder (read by no one).",
     kinds={"duckdb"},
 )
-def ingest_log(warehouse: Warehouse) -> dg.MaterializeResult:
+def ingest_log(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    unread = unread_folders(Path(warehouse.raw_dir))
+    for _, notice in unread:
+        context.log.warning(notice.en)
     with warehouse.connect(read_only=True) as conn:
         unbalanced = conn.execute(
             "select feed, delivery_date, file from raw.ingest_files "
@@ -72,4 +77,6 @@ def ingest_log(warehouse: Warehouse) -> dg.MaterializeResult:
         ).fetchall())  # fmt: skip
     if unbalanced:
         raise dg.Failure(f"rows read != accepted + quarantined for {unbalanced[:5]}")
-    return dg.MaterializeResult(metadata={f"files_{k}": v for k, v in sorted(totals.items())})
+    return dg.MaterializeResult(metadata={
+        **{f"files_{k}": v for k, v in sorted(totals.items())},
+        "unread_folders": ", ".join(name for name, _ in unread) or "none"})

@@ -1,6 +1,7 @@
 """The publish asset: runs after every mart and dbt test succeeded."""
 
 import hashlib
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -15,6 +16,9 @@ from pipelines.resources import Warehouse
 
 DOCS_FOLDER = "docs"
 DOCS_STAMP = ".manifest.sha256"  # the manifest the page was built from
+# dbt's page carries a loader for Snowplow's tracker from a CDN (run only with usage stats
+# on, which povmon turns off): its address is removed, so the page names nothing online.
+TRACKER_URL = re.compile(r'(?<=\.src=)"//[^"]+"')
 
 
 def _manifest_digest() -> str:
@@ -36,7 +40,8 @@ def build_docs(dbt: DbtCliResource, marts_dir: Path) -> Path | None:
     with tempfile.TemporaryDirectory() as target:
         dbt.cli(["docs", "generate", "--static"], manifest=dbt_project.manifest_path,
                 target_path=Path(target)).wait()  # fmt: skip
-        shutil.copy(Path(target) / "static_index.html", building / "index.html")
+        page = (Path(target) / "static_index.html").read_text(encoding="utf-8")
+        (building / "index.html").write_text(TRACKER_URL.sub('""', page), encoding="utf-8")
     (building / DOCS_STAMP).write_text(digest)
     return building
 

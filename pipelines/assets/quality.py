@@ -10,6 +10,7 @@ from pipelines.quality.report import write_report
 from pipelines.quality.worklists import write_worklists
 from pipelines.resources import Warehouse
 from pipelines.settings import Settings, night_of
+from pipelines.validation.docs import write_data_docs
 
 RULE_COUNTS = """
     select rule_id, sum(flagged_records), sum(new_flags), sum(resolved_flags)
@@ -22,7 +23,8 @@ RULE_COUNTS = """
     group_name="quality",
     deps=[dg.AssetKey(["publish", "published_marts"]), dg.AssetKey(["restricted", "quality_worklist"])],
     description="<marts>/quality/index.html (+ the night's dated copy): reconciliation, flags "
-    "by rule/feed/county, trend, worst counties; county worklists with ID numbers and names "
+    "by rule/feed/county, trend, worst counties; the validation results "
+    "(<marts>/quality/data_docs/index.html); county worklists with ID numbers and names "
     "under <warehouse dir>/worklists/<county code>/ (restricted, never published).",
     kinds={"html", "xlsx"},
 )
@@ -31,9 +33,13 @@ def quality_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
     worklists_dir = Settings(Path(warehouse.raw_dir), Path(warehouse.path),
                              Path(warehouse.marts_dir)).worklists_dir  # fmt: skip
     with warehouse.connect(read_only=True) as conn:
-        worklists = write_worklists(conn, night, worklists_dir)
-        index = write_report(conn, night, Path(warehouse.marts_dir), worklists, is_demo())
+        raw_dir = Path(warehouse.raw_dir)
+        worklists = write_worklists(conn, night, worklists_dir, raw_dir=raw_dir)
+        index = write_report(conn, night, Path(warehouse.marts_dir), worklists, is_demo(),
+                             raw_dir)
         counts = conn.execute(RULE_COUNTS, [night]).fetchall()
+    docs = write_data_docs(Path(warehouse.path).parent / "gx",
+                           Path(warehouse.marts_dir) / "quality" / "data_docs", night)
     flagged = {rule: int(n) for rule, n, _, _ in counts}
     standing = sorted({w.night for w in worklists if w.night < night})
     context.log.info(f"quality report {index}; {sum(flagged.values()):,} flags; worklists "
@@ -41,6 +47,7 @@ def quality_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
                      + "".join(f" (the same flags as on {n}: its files stand)" for n in standing))
     return dg.MaterializeResult(metadata={
         "report": dg.MetadataValue.path(str(index)),
+        "validation_results": dg.MetadataValue.path(str(docs)),
         "night": night.isoformat(),
         "flags": sum(flagged.values()),
         "new_flags": sum(int(n) for _, _, n, _ in counts),

@@ -20,11 +20,16 @@ database included (DuckDB would replay it into the new copy, and the comparison 
 nothing to rewrite). And each Parquet file carries, in its key-value metadata, the count
 and row-hash sum of the rows it was written from: a file whose stamp differs from its
 published table's, however that came about, is written again, so the Parquet files always
-agree with the published database.
+agree with the published database. The key-value metadata also holds the mart's description and its
+columns' (``comment``; ``column_comments``, a JSON object column -> Chinese description), so
+that R's arrow and pandas users read what each column means; new descriptions rewrite the
+file too.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 from dataclasses import dataclass
@@ -43,7 +48,7 @@ STORAGE_VERSION = "v1.0.0"
 # The columns a mart's rows are compared and replaced by, the first a mart has: a night
 # adds its own run_date to the quality history's marts; a new delivery changes some years.
 PART_COLUMNS = ("run_date", "year")
-ROWS_STAMP = "povmon_rows"  # Parquet key-value metadata: "<count>:<sum of row hashes>"
+ROWS_STAMP = "povmon_rows"  # Parquet key-value metadata: "<count>:<row-hash sum>:<comments>"
 
 
 class PersonalDataError(RuntimeError):
@@ -121,10 +126,18 @@ def _copy_comments(conn: duckdb.DuckDBPyConnection, table: str, comment: str | N
             conn.execute(f"comment on column {target}.{column.name} is {sql_text(column.comment)}")
 
 
-def _rows_stamp(conn: duckdb.DuckDBPyConnection, table: str) -> str:
-    """The count and order-blind row-hash sum of a published mart."""
+def _descriptions(comment: str | None, columns: list[Column]) -> dict[str, str]:
+    """A Parquet file's descriptive key-value metadata: the mart's and its columns' comments."""
+    return {"comment": comment or "", "column_comments": json.dumps(
+        {c.name: c.comment or "" for c in columns}, ensure_ascii=False)}
+
+
+def _rows_stamp(conn: duckdb.DuckDBPyConnection, table: str, descriptions: dict[str, str]) -> str:
+    """The count and order-blind row-hash sum of a published mart, and a digest of its
+    descriptions."""
     count, hashes = conn.execute(f"select count(*), sum(hash(t)) from {table} as t").fetchone()
-    return f"{count}:{hashes}"
+    described = hashlib.sha256(json.dumps(descriptions, sort_keys=True).encode()).hexdigest()
+    return f"{count}:{hashes}:{described[:16]}"
 
 
 def _parquet_stamp(path: Path) -> str | None:
@@ -182,12 +195,15 @@ def publish(warehouse_path: Path, marts_dir: Path) -> Published:
             parquet = marts_dir / f"{table}.parquet"
             if rows_changed:
                 changed.append(table)
-            stamp = _rows_stamp(conn, f"published.marts.{table}")
+            descriptions = _descriptions(comment, columns[table])
+            stamp = _rows_stamp(conn, f"published.marts.{table}", descriptions)
             if _parquet_stamp(parquet) == stamp:
                 continue
             tmp = marts_dir / f".{table}.parquet.building"
+            metadata = ", ".join(f"{key}: {sql_text(value)}" for key, value in
+                                 {ROWS_STAMP: stamp, **descriptions}.items())
             conn.execute(f"copy published.marts.{table} to {sql_text(str(tmp))} (format parquet, "
-                         f"kv_metadata {{{ROWS_STAMP}: {sql_text(stamp)}}})")
+                         f"kv_metadata {{{metadata}}})")
             parquet_tmp.append((tmp, parquet))
         conn.execute("detach published")
         conn.execute("detach source")

@@ -6,9 +6,16 @@ are read, so each steward sees the province's list)."""
 
 from __future__ import annotations
 
-FEED_ZH = {"registry": "建档立卡", "dibao": "低保", "medical": "医保", "education": "教育",
-           "funds": "资金", "population": "人口", "standards": "标准"}  # fmt: skip
-STATUS_ZH = {"loaded": "已入库（有提示）", "rejected": "已拒收", "skipped_incomplete": "未完成（跳过）"}
+from pathlib import Path
+
+import duckdb
+
+from pipelines.ingest.discover import unread_folders
+from pipelines.labels import labels
+
+FEED_ZH = labels("feed")
+STATUS_ZH = {**labels("status"), "loaded": "已入库（有提示）"}  # a loaded file listed has a notice
+UNREAD_ZH = "不是数据源（未读取）"
 HEADERS_ZH = ["数据源", "报送日期", "文件", "状态", "原因与处理办法"]
 PROBLEM_FILES = """
     select feed, delivery_date, file, status, message_zh
@@ -16,6 +23,14 @@ PROBLEM_FILES = """
     where status <> 'loaded' or message_zh is not null
     order by status = 'loaded', feed, delivery_date, file
 """
+
+
+def problem_files(conn: duckdb.DuckDBPyConnection, raw_dir: Path | None) -> list[list[object]]:
+    """The problem-file table: the files of PROBLEM_FILES, then what in the deliveries
+    folder is no feed's folder (read by no one)."""
+    unread = [[None, None, name, UNREAD_ZH, notice.zh]
+              for name, notice in (unread_folders(raw_dir) if raw_dir else [])]
+    return in_chinese(conn.execute(PROBLEM_FILES).fetchall()) + unread
 
 
 def in_chinese(rows: list[tuple]) -> list[list[object]]:

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.quality.delivery_problems import FEED_ZH, HEADERS_ZH, PROBLEM_FILES, in_chinese
+from pipelines.labels import labels
+from pipelines.quality.delivery_problems import FEED_ZH, HEADERS_ZH, problem_files
 from pipelines.quality.worklists import Worklist
 from pipelines.reports.charts import (
     ERROR_COLOUR,
@@ -30,10 +31,10 @@ from pipelines.reports.html import Markup, Table, html_table, link, page, query_
 REPORT_FOLDER = "quality"
 TREND_NIGHTS = 60
 WORST_COUNTIES = 10
-SEVERITY_ZH = {"error": "错误", "warning": "提示"}
+SEVERITY_ZH = labels("severity")
 
 
-def gather(conn: duckdb.DuckDBPyConnection, night: date) -> dict[str, Table]:
+def gather(conn: duckdb.DuckDBPyConnection, night: date, raw_dir: Path | None) -> dict[str, Table]:
     """Everything the page shows, from the marts of the warehouse (read-only)."""
     tally = """sum(checked_records) as checked, sum(flagged_records) as flagged,
         round(100.0 * sum(flagged_records) / nullif(sum(checked_records), 0), 2) as rate,
@@ -68,7 +69,7 @@ def gather(conn: duckdb.DuckDBPyConnection, night: date) -> dict[str, Table]:
                 count(*) filter (where status = 'skipped_incomplete') as incomplete_files,
                 bool_and(rows_read = rows_accepted + rows_quarantined) as adds_up
             from marts.ingest_reconciliation group by feed order by feed"""),
-        "problem_files": query_table(conn, PROBLEM_FILES),
+        "problem_files": Table(HEADERS_ZH, problem_files(conn, raw_dir)),
         "key_restart": query_table(conn, """
             select coalesce(bool_or(flag_continuity_restarted), false)
             from marts.quality_summary where run_date = ?""", [night]),
@@ -122,27 +123,32 @@ def render(data: dict[str, Table], night: date, worklists: list[Worklist], repor
     ]
     if data["problem_files"].rows:
         sections += ["<h3>未入库或需要核实的文件</h3>", html_table(
-            "problem-files", HEADERS_ZH, in_chinese(data["problem_files"].rows))]
+            "problem-files", HEADERS_ZH, data["problem_files"].rows)]
     sections += [
         "<h2>二、按规则</h2>",
-        bar_chart("chart-rules", "各规则问题记录数", rule_bars),
+        bar_chart("chart-rules", "各规则问题记录数", rule_bars, axis="问题记录数",
+                  legend=[("错误", ERROR_COLOUR), ("提示", WARNING_COLOUR)]),
         html_table("rules", ["规则", "严重程度", "问题类型", "检查记录数", "问题记录数", "问题率(%)",
                               "新发现", "已整改", "未整改"],
                     [[r[0], SEVERITY_ZH[r[1]], *r[2:]] for r in rules]),
         "<h2>三、按数据源</h2>",
-        bar_chart("chart-feeds", "各数据源问题记录数", feed_bars),
+        bar_chart("chart-feeds", "各数据源问题记录数", feed_bars, axis="问题记录数",
+                  legend=[("问题记录（错误与提示）", NEUTRAL_COLOUR)]),
         html_table("feeds", ["数据源", "检查记录数", "问题记录数", "问题率(%)", "新发现", "已整改",
                               "未整改"],
                     [[FEED_ZH.get(f[0], f[0]), *f[1:]] for f in data["feeds"].rows]),
         f"<h2>四、趋势（最近 {len(trend)} 次运行）</h2>",
         line_chart("chart-trend", "每次运行的问题记录数", nights,
                    [("错误", [int(t[1] or 0) for t in trend], ERROR_COLOUR),
-                    ("提示", [int(t[2] or 0) for t in trend], WARNING_COLOUR)]),
+                    ("提示", [int(t[2] or 0) for t in trend], WARNING_COLOUR)],
+                   x_axis="运行日期", y_axis="问题记录数"),
         line_chart("chart-changes", "新发现与已整改", nights,
                    [("新发现", [int(t[3] or 0) for t in trend], NEUTRAL_COLOUR),
-                    ("已整改", [int(t[4] or 0) for t in trend], RESOLVED_COLOUR)]),
+                    ("已整改", [int(t[4] or 0) for t in trend], RESOLVED_COLOUR)],
+                   x_axis="运行日期", y_axis="问题数"),
         f"<h2>五、问题最多的县（前 {len(worst)} 个，按错误数）</h2>",
-        bar_chart("chart-counties", "各县错误记录数", county_bars),
+        bar_chart("chart-counties", "各县错误记录数", county_bars, axis="错误记录数",
+                  legend=[("错误", ERROR_COLOUR)]),
         *[f'<p class="standing">问题清单与 {standing.isoformat()} 的相同（此后没有新发现或已整改的问题），'
           "沿用该日的文件；状态和持续天数以该日为准。</p>"
           for standing in {w.night for w in worklists} if standing < night],
@@ -154,7 +160,7 @@ def render(data: dict[str, Table], night: date, worklists: list[Worklist], repor
 
 
 def write_report(conn: duckdb.DuckDBPyConnection, night: date, marts_dir: Path,
-                 worklists: list[Worklist], demo: bool) -> Path:
+                 worklists: list[Worklist], demo: bool, raw_dir: Path | None = None) -> Path:
     """Write the night's page and make it the current index.html; returns the index."""
     folder = marts_dir / REPORT_FOLDER
-    return write_pages(folder, night, render(gather(conn, night), night, worklists, folder, demo))
+    return write_pages(folder, night, render(gather(conn, night, raw_dir), night, worklists, folder, demo))

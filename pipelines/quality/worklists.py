@@ -22,7 +22,8 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from pipelines.quality.delivery_problems import FEED_ZH, HEADERS_ZH, PROBLEM_FILES, in_chinese
+from pipelines.labels import labels
+from pipelines.quality.delivery_problems import FEED_ZH, HEADERS_ZH, problem_files
 from pipelines.restricted import inside, private_file, private_folder
 from pipelines.spreadsheets import SHEET_DATA_ROWS, write_csv, write_workbook
 
@@ -123,7 +124,8 @@ def _worklist(out_dir: Path, key: tuple[str, str | None], rows: pl.DataFrame,
 
 
 def write_worklists(conn: duckdb.DuckDBPyConnection, night: date, out_dir: Path,
-                    sheet_rows: int = SHEET_DATA_ROWS) -> list[Worklist]:
+                    sheet_rows: int = SHEET_DATA_ROWS, raw_dir: Path | None = None,
+                    ) -> list[Worklist]:
     """One CSV (UTF-8 with BOM, so Excel shows the Chinese) and one XLSX per county with
     flags, in the county's own folder; a re-run of the night replaces that night's files.
     Workbooks are written on every core: they were most of the report step's time.
@@ -133,8 +135,7 @@ def write_worklists(conn: duckdb.DuckDBPyConnection, night: date, out_dir: Path,
     (first_seen_run_date says since when), and at 10 M persons the 500 counties' 1.4 M rows
     took 16 s and 300 MB a night."""
     flags = conn.sql(WORKLIST_QUERY, params=[night]).pl()
-    problems = pl.DataFrame(in_chinese(conn.execute(PROBLEM_FILES).fetchall()),
-                            schema=HEADERS_ZH, orient="row")
+    problems = pl.DataFrame(problem_files(conn, raw_dir), schema=HEADERS_ZH, orient="row")
     private_folder(out_dir)
     digest = _content_digest(flags, problems)
     counties = list(flags.group_by("county_code", "county_name", maintain_order=True))
@@ -150,8 +151,8 @@ def write_worklists(conn: duckdb.DuckDBPyConnection, night: date, out_dir: Path,
         worklist = _worklist(out_dir, key, rows, night, sheet_rows)
         private_folder(worklist.csv.parent)
         table = rows.with_columns(
-            pl.col("severity").replace({"error": "错误", "warning": "提示"}),
-            pl.col("flag_status").replace({"new": "新发现", "open": "未整改"}),
+            pl.col("severity").replace(labels("severity")),
+            pl.col("flag_status").replace(labels("flag_status")),
             pl.col("feed").replace(FEED_ZH),
         ).select(list(HEADERS)).rename(HEADERS)
         jobs.append((table, problems, worklist.csv, worklist.xlsx, sheet_rows))

@@ -50,7 +50,8 @@ def html_table(table_id: str, headers: list[str], rows: list[list[object]],
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     classes = row_classes or [""] * len(rows)
     body = "".join((f'<tr class="{css}">' if css else "<tr>")
-                   + "".join(f"<td>{cell(c)}</td>" for c in row) + "</tr>"
+                   + "".join(f"<td>{cell(c)}</td>" if isinstance(c, int | float) else
+                             f'<td class="text">{cell(c)}</td>' for c in row) + "</tr>"
                    for row, css in zip(rows, classes, strict=True))  # fmt: skip
     return f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
@@ -84,7 +85,7 @@ h2 {{ margin-top: 2em; color: #2c5d8f; }}
 table {{ border-collapse: collapse; margin: 1em 0; font-size: 14px; }}
 th, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: right; }}
 th {{ background: #eef3f9; }}
-td:first-child, th:first-child {{ text-align: left; }}
+td.text, th {{ text-align: left; }}
 svg.chart {{ display: block; margin: 1em 0; font-size: 12px; max-width: 100%; height: auto; }}
 .totals {{ font-size: 20px; }}
 .error {{ color: #c0392b; }} .warning {{ color: #b7791f; }}
@@ -103,6 +104,8 @@ window.addEventListener("load", () => {{
     chart.dataset.renderedWidth = Math.round(box.width);
     chart.dataset.renderedHeight = Math.round(box.height);
     chart.dataset.marks = chart.querySelectorAll("rect.bar, rect.cell, circle").length;
+    const title = chart.querySelector("text.chart-title");
+    chart.dataset.titleWidth = title ? Math.round(title.getBBox().width) : 0;
   }}
   document.body.dataset.chartsRendered = charts.filter(c => c.dataset.renderedWidth > 0).length;
 }});

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.labels import labels
 from pipelines.quality.delivery_problems import FEED_ZH
 from pipelines.reports.charts import (
     ERROR_COLOUR,
@@ -30,12 +31,11 @@ from pipelines.reports.charts import (
 from pipelines.reports.html import Markup, Table, html_table, link, page, query_table, write_pages
 
 REPORT_FOLDER = "report"
-PROGRAM_ZH = {"medical_insurance": "医保参保", "dibao": "应保尽保",
-              "compulsory_education": "控辍保学", "education_aid": "资助全覆盖"}  # fmt: skip
-INDICATOR_ZH = {"income": "收入", "education": "义务教育", "health": "基本医疗",
-                "housing": "住房安全", "water": "饮水安全"}  # fmt: skip
-TABLE_ZH = {"enrollment": "参保", "claims": "住院结算"}
-STATUS_ZH = {"on_time": "按时", "late": "逾期", "missing": "缺报", "not_yet_due": "未到期"}
+PROGRAM_ZH = labels("program")
+INDICATOR_ZH = {i: labels("indicator")[i] for i in ("income", "education", "health", "housing",
+                                                    "water")}  # the MPI's five, in this order
+TABLE_ZH = {t: labels("table_name")[t] for t in ("enrollment", "claims")}  # a feed's tables
+STATUS_ZH = {s: labels("status")[s] for s in ("on_time", "late", "missing", "not_yet_due")}
 STATUS_COLOURS = {"on_time": RESOLVED_COLOUR, "late": WARNING_COLOUR, "missing": ERROR_COLOUR,
                   "not_yet_due": "#cfd8e3"}  # fmt: skip
 OUTLIER_ROWS = 200
@@ -115,8 +115,9 @@ def _incidence(data: Table) -> list[str]:
             f"chart-incidence-{code}", f"{county[0][1]} 贫困发生率(%)", [str(y) for y in years],
             [(county[0][1], [by_year[y][3] if y in by_year else None for y in years],
               NEUTRAL_COLOUR)],
+            x_axis="年度", y_axis="贫困发生率(%)",
             reference=("退出阈值", threshold) if threshold is not None else None,
-            size=(360, 200), unit="%"))  # fmt: skip
+            size=(360, 220), unit="%"))  # fmt: skip
         rows.append([county[0][1], code] + [_incidence_mark(by_year.get(y)) for y in years])
     return [
         '<div class="small-multiples">' + "".join(charts) + "</div>",
@@ -157,6 +158,9 @@ def _coverage_cell(value: tuple | None) -> Markup:
                   f'title="未覆盖 {uncovered:,} 人">{escape(number(pct, "%"))}</span>')  # fmt: skip
 
 
+TARGET_LEGEND = [("达到目标", RESOLVED_COLOUR), ("低于目标", ERROR_COLOUR), ("无数据", NEUTRAL_COLOUR)]
+
+
 def _target_bars(rows: list[tuple], value_at: int) -> list[tuple[str, float | None, str]]:
     """(county, value, colour): red below the target (the row's last column), green at or
     above it, grey without a value."""
@@ -177,15 +181,18 @@ def _targets(reimbursement: Table, funds: Table, year: int | None) -> list[str]:
     target_of = {side: (rows[0][-1] if rows else None) for side, rows in sides.items()}
     return [
         f"<h2>三、住院费用报销比例与资金支出进度（{year or '—'}年）</h2>",
-        bar_chart("chart-reimbursement-in", "县域内住院费用综合保障报销比例(%)",
-                  _target_bars(sides[True], 2), unit="%",
+        bar_chart("chart-reimbursement-in", "县域内住院：综合保障报销比例(%)",
+                  _target_bars(sides[True], 2), unit="%", axis="县域内住院报销比例(%)",
+                  legend=TARGET_LEGEND,
                   target=("目标", target_of[True]) if target_of[True] else None),
-        bar_chart("chart-reimbursement-out", "县域外住院费用综合保障报销比例(%)",
-                  _target_bars(sides[False], 2), unit="%",
+        bar_chart("chart-reimbursement-out", "县域外住院：综合保障报销比例(%)",
+                  _target_bars(sides[False], 2), unit="%", axis="县域外住院报销比例(%)",
+                  legend=TARGET_LEGEND,
                   target=("目标", target_of[False]) if target_of[False] else None),
         f"<h3>财政专项扶贫资金支出进度（{escape(str(period))}，全部资金来源）</h3>",
         bar_chart("chart-funds", f"资金支出进度(%) {period}", _target_bars(funds.rows, 3),
-                  unit="%", target=("目标", funds.rows[0][-1]) if funds.rows else None),
+                  unit="%", axis="支出进度(%) = 支出 / 下达", legend=TARGET_LEGEND,
+                  target=("目标", funds.rows[0][-1]) if funds.rows else None),
     ]  # fmt: skip
 
 
@@ -202,7 +209,7 @@ def _mpi(mpi: Table, contributions: Table, year: int | None) -> list[str]:
                            "多维贫困指数 M0"],
                    [[r[1], r[0], r[2], *[_ratio(v) for v in r[3:]]] for r in mpi.rows]),
         stacked_bar_chart("chart-mpi-contributions", "各指标对M0的贡献率(%)",
-                          list(INDICATOR_ZH.values()), bars),
+                          list(INDICATOR_ZH.values()), bars, axis="贡献率(%)，合计100"),
     ]  # fmt: skip
 
 
@@ -214,10 +221,12 @@ def _fgt(data: Table, year: int | None) -> list[str]:
     counties = [r for r in data.rows if r[-1] == "county"]
     return [
         f"<h2>五、收入贫困深度与强度（FGT，{year or '—'}年）</h2>",
-        bar_chart("chart-fgt1", "贫困深度指数 FGT1",
-                  [(r[1], r[4], NEUTRAL_COLOUR) for r in counties], decimals=4),
-        bar_chart("chart-fgt2", "贫困强度指数 FGT2",
-                  [(r[1], r[5], WARNING_COLOUR) for r in counties], decimals=4),
+        bar_chart("chart-fgt1", "各县贫困深度指数 FGT1",
+                  [(r[1], r[4], NEUTRAL_COLOUR) for r in counties], decimals=4,
+                  axis="FGT1：平均收入缺口占扶贫标准的比例", legend=[("FGT1 贫困深度", NEUTRAL_COLOUR)]),
+        bar_chart("chart-fgt2", "各县贫困强度指数 FGT2",
+                  [(r[1], r[5], WARNING_COLOUR) for r in counties], decimals=4,
+                  axis="FGT2：收入缺口比例的平方的平均", legend=[("FGT2 贫困强度", WARNING_COLOUR)]),
         html_table("fgt", ["区划", "区划代码", "人数", "低于扶贫标准(%) FGT0", "深度 FGT1",
                            "强度 FGT2", "平均收入缺口（元）"],
                    [[r[1], r[0], r[2], r[3], _ratio(r[4]), _ratio(r[5]),
@@ -247,7 +256,8 @@ def _timeliness(timeliness: Table, completeness: Table) -> list[str]:
         title = f"{_table_name(feed, table_name)} 报送情况"
         sections += [f"<h3>{escape(title)}</h3>",
                      status_grid(f"chart-timeliness-{feed}-{table_name}", title, due_dates, areas,
-                                 cells, STATUS_COLOURS, STATUS_ZH)]  # fmt: skip
+                                 cells, STATUS_COLOURS, STATUS_ZH, columns_axis="应报日期",
+                                 rows_axis="县（全省性数据为全省）")]  # fmt: skip
     problems = [[_table_name(r[0], r[1]), r[2], r[4], r[3], STATUS_ZH[r[5]], r[6]]
                 for r in timeliness.rows if r[5] in ("late", "missing")]  # fmt: skip
     sections += [
@@ -263,22 +273,16 @@ def _timeliness(timeliness: Table, completeness: Table) -> list[str]:
     return sections
 
 
-def _indicator_name(indicator: str) -> str:
-    """incidence_pct, coverage_pct:<program>, reimbursement_pct, m0, in Chinese."""
-    kind, _, program = indicator.partition(":")
-    names = {"incidence_pct": "贫困发生率(%)", "reimbursement_pct": "住院费用报销比例(%)",
-             "m0": "多维贫困指数 M0"}  # fmt: skip
-    return f"{PROGRAM_ZH.get(program, program)}覆盖率(%)" if program else names.get(kind, kind)
-
-
 def _outliers(outliers: Table, flagged: int) -> list[str]:
     shown = f"（共 {flagged:,} 项，列出前 {OUTLIER_ROWS} 项）" if flagged > OUTLIER_ROWS else ""
-    rows = [[r[0], r[1], r[2], _indicator_name(r[4]), r[6], r[5], r[7], r[8], f"{r[9]:.2f}"]
+    rows = [[str(r[0]), r[1], r[2], labels("indicator").get(r[4], r[4]), r[6], r[5], r[7], r[8], r[9]]
             for r in outliers.rows]  # fmt: skip
     return [
         f"<h2>七、指标异常波动{shown}</h2>",
-        "<p>同比变化与同级兄弟区划相比的修正z分数绝对值超过3.5。贫困发生率下降远快于邻近村，"
-        "可能是“数字脱贫”，请核实。</p>",
+        "<p>同比变化与同级兄弟区划相比的修正z分数绝对值超过3.5、且变化至少2个百分点（多维贫困指数"
+        "M0 为0.02）；分母（农村人口、应保人数、结算笔数、建档立卡人数）两年均不少于100的区划才参与"
+        "比较，小村人数少、比例随机波动大。按每年修正z分数绝对值从大到小排列。贫困发生率下降远快于"
+        "邻近村，可能是“数字脱贫”，请核实。</p>",
         html_table("outliers", ["年度", "区划", "区划代码", "指标", "上年值", "本年值", "变化",
                                 "兄弟区划变化中位数", "修正z分数"], rows)
         if rows else "<p>无异常波动。</p>",

@@ -1,9 +1,10 @@
 """Running a suite against a staged table in the warehouse, on the deliveries it has not
-validated yet, with Data Docs.
+validated yet.
 
-The GX project (suites, results) lives beside the warehouse, in the restricted store;
-the Data Docs site, which shows counts and row references but no values, is written to
-``<marts>/quality/data_docs/`` for statisticians and the quality report.
+The GX project (suites, results) lives beside the warehouse, in the restricted store; the
+page statisticians read, ``<marts>/quality/data_docs/index.html``, is written from the
+recorded outcomes once all suites ran (pipelines/validation/docs.py), not by GX's site
+builder, whose pages need the internet.
 
 A table's loaded deliveries are validated as GX batches of the asset partitioned by
 delivery_date, and each batch's outcome is recorded with the content fingerprints of the
@@ -34,11 +35,11 @@ import duckdb
 import pipelines.feeds
 from pipelines.duckdb_limits import duckdb_config
 from pipelines.feeds import FEEDS, Table
+from pipelines.quality.rule_names import rule_name
 
 if TYPE_CHECKING:
     import great_expectations as gx
 
-DOCS_SITE = "povmon"
 # What the suites are generated from (pipelines/validation/suites.py says how): while
 # these files and GX's version stay the same, so do the suites, and the suites' documents
 # recorded beside the outcomes stand in for them. Importing GX takes 5-8 s, which a night
@@ -74,9 +75,14 @@ class SuiteOutcome:
         kept = f" (unchanged since {self.validated_at}; result kept)" if self.reused else scope
         if self.success:
             return f"{self.suite}: all {self.evaluated} expectations met{kept}"
-        lines = [f"{f['rule']} {f['expectation']}({f['column'] or ''}): {f['unexpected']}"
-                 for f in self.failures]  # fmt: skip
-        return (f"{self.suite}: {len(self.failures)} of {self.evaluated} failed — "
+        def failed(f: dict) -> str:
+            count = f["unexpected"]
+            return (rule_name(f["rule"]) + (f" {f['column']}" if f["column"] else "") + ": "
+                    + (f"failed ({f['expectation']})" if count is None else
+                       f"{count:,} row{'' if count == 1 else 's'}"))
+
+        lines = [failed(f) for f in self.failures]
+        return (f"{self.suite}: {len(self.failures)} of {self.evaluated} expectations failed — "
                 + "; ".join(lines) + kept)
 
 
@@ -154,19 +160,12 @@ def _suite_document(gx_root: Path, table: Table, kind: str) -> dict:
     return recorded["suites"][name]
 
 
-def _context(gx_root: Path, docs_dir: Path):
+def _context(gx_root: Path):
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="file", project_root_dir=str(gx_root))
     context.variables.progress_bars = ProgressBarsConfig(globally=False)  # the run logs progress
-    if DOCS_SITE not in context.get_site_names():
-        context.add_data_docs_site(site_name=DOCS_SITE, site_config={
-            "class_name": "SiteBuilder",
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend",
-                              "base_directory": str(docs_dir)},
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        })  # fmt: skip
     return context
 
 
@@ -188,22 +187,16 @@ def _failures(validation) -> list[dict]:
     ]  # fmt: skip
 
 
-def _run(warehouse: Path, gx_root: Path, docs_dir: Path, table: Table,
-         expected: gx.ExpectationSuite, batches: list[tuple[str, list[date]]]) -> dict[str, dict]:
-    """GX on each batch (a year's deliveries, or one delivery, by delivery_date); the Data
-    Docs pages of these runs, of the suite and the site index are built once at the end."""
+def _run(warehouse: Path, gx_root: Path, table: Table, expected: gx.ExpectationSuite,
+         batches: list[tuple[str, list[date]]]) -> dict[str, dict]:
+    """GX on each batch (a year's deliveries, or one delivery, by delivery_date)."""
     import great_expectations as gx
-    from great_expectations.data_context.types.resource_identifiers import (
-        ExpectationSuiteIdentifier,
-        ValidationResultIdentifier,
-    )
 
     from pipelines.validation.gx_duckdb import duckdb_table_asset
 
-    context = _context(gx_root, docs_dir)
+    context = _context(gx_root)
     suite = context.suites.add_or_update(expected)
-    suite_page = ExpectationSuiteIdentifier(name=suite.name)
-    outcomes, results = {}, []
+    outcomes = {}
     with duckdb_table_asset(context, warehouse, "raw", table.name) as asset:
         definitions = {
             grain: context.validation_definitions.add_or_update(gx.ValidationDefinition(
@@ -219,12 +212,9 @@ def _run(warehouse: Path, gx_root: Path, docs_dir: Path, table: Table,
                                  ("daily", {"year": day.year, "month": day.month, "day": day.day}))
             validation = definitions[grain].run(batch_parameters=parameters,
                                                 result_format=RESULT_FORMAT)
-            results.append(ValidationResultIdentifier(suite_page, validation.meta["run_id"],
-                                                      validation.batch_id))
             outcomes[unit] = {"success": validation.success, "evaluated": len(validation.results),
                               "failures": _failures(validation),
                               "validated_at": datetime.now().isoformat(timespec="seconds")}
-    context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=[suite_page, *results])
     return outcomes
 
 
@@ -251,7 +241,7 @@ def _combined(suite: dict, outcomes: list[dict], validated: list[date],
         validated=[d.isoformat() for d in validated], kept=kept)
 
 
-def validate(warehouse: Path, gx_root: Path, docs_dir: Path, table: Table, kind: str) -> SuiteOutcome:
+def validate(warehouse: Path, gx_root: Path, table: Table, kind: str) -> SuiteOutcome:
     """Validate ``raw.<table>`` with its ``kind`` suite ('contract' or 'quality') in DuckDB,
     on the deliveries not yet validated in their present state; the recorded outcome of
     every other delivery stands."""
@@ -268,7 +258,7 @@ def validate(warehouse: Path, gx_root: Path, docs_dir: Path, table: Table, kind:
     if batches:
         from pipelines.validation.suites import suites
 
-        outcomes = _run(warehouse, gx_root, docs_dir, table, suites(table)[kind], batches)
+        outcomes = _run(warehouse, gx_root, table, suites(table)[kind], batches)
         for unit, days in batches:
             recorded[unit] = {"states": {day.isoformat(): states[day] for day in days},
                               "outcome": outcomes[unit]}

@@ -2,7 +2,10 @@
 -- an indicator compared with its siblings' changes (same parent, same level) by the
 -- Iglewicz-Hoaglin modified z-score, z = 0.6745 (c − median) / MAD; when MAD is 0, the
 -- mean absolute deviation stands in, (c − median) / (1.253314 × mean |c − median|); when
--- that is 0 too, z = 0. Values are the published marts' own, so a flagged jump is one a
+-- that is 0 too, z = 0. An area is scored, and counts as a sibling, only when the value's
+-- denominator is at least outlier_min_denominator in both years, and a flag also needs a
+-- change of at least outlier_min_change points: a village of 3 pupils going from 100 % to
+-- 67 % is chance, not news. Values are the published marts' own, so a flagged jump is one a
 -- statistician can see in them. A village whose incidence drops far faster than its
 -- neighbours' is what the policy documents call 数字脱贫 risk.
 with
@@ -13,22 +16,25 @@ reimbursement as (
     select
         year,
         area_code,
-        {{ percent('sum(reimbursed)', 'sum(total_cost)') }} as value
+        {{ percent('sum(reimbursed)', 'sum(total_cost)') }} as value,
+        sum(claims) as denominator
     from {{ ref('medical_reimbursement') }}
     group by year, area_code
 ),
 
+-- each value with its denominator: rural population, eligible persons, claims, persons
 indicator_values as (
-    select year, area_code, 'incidence_pct' as indicator, incidence_pct as value
+    select year, area_code, 'incidence_pct' as indicator, incidence_pct as value,
+        rural_population as denominator
     from {{ ref('poverty_incidence') }}
     union all
-    select year, area_code, 'coverage_pct:' || program, coverage_pct
+    select year, area_code, 'coverage_pct:' || program, coverage_pct, eligible_persons
     from {{ ref('program_coverage') }}
     union all
-    select year, area_code, 'reimbursement_pct', value
+    select year, area_code, 'reimbursement_pct', value, denominator
     from reimbursement
     union all
-    select year, area_code, 'm0', m0
+    select year, area_code, 'm0', m0, persons
     from {{ ref('multidimensional_poverty') }}
 ),
 
@@ -39,7 +45,13 @@ changes as (
         current_year.indicator,
         current_year.value,
         previous_year.value as previous_value,
-        {{ round_ratio('current_year.value - previous_year.value', 4) }} as change
+        {{ round_ratio('current_year.value - previous_year.value', 4) }} as change,
+        current_year.denominator,
+        previous_year.denominator as previous_denominator,
+        -- small numbers swing by chance: scored, and a sibling, only on large enough ones
+        coalesce(current_year.denominator >= {{ var('outlier_min_denominator') }}
+            and previous_year.denominator >= {{ var('outlier_min_denominator') }},
+            false) as is_scored
     from indicator_values as current_year
     inner join indicator_values as previous_year
         on previous_year.area_code = current_year.area_code
@@ -48,19 +60,25 @@ changes as (
     where current_year.value is not null and previous_year.value is not null
 ),
 
-with_siblings as (
+with_areas as (
     select
         changes.*,
         areas.area_name,
         areas.area_level,
         areas.level_depth,
-        areas.parent_code,
-        count(*) over siblings as siblings,
-        median(changes.change) over siblings as sibling_median_change
+        areas.parent_code
     from changes
     inner join areas using (area_code)
-    window siblings as (partition by changes.year, changes.indicator, areas.parent_code,
-                        areas.area_level)
+),
+
+with_siblings as (
+    select
+        *,
+        count(*) over siblings as siblings,
+        median(change) over siblings as sibling_median_change
+    from with_areas
+    where is_scored
+    window siblings as (partition by year, indicator, parent_code, area_level)
 ),
 
 deviations as (
@@ -74,7 +92,10 @@ deviations as (
 
 scored as (
     select
-        *,
+        year,
+        area_code,
+        indicator,
+        sibling_median_change,
         case
             when siblings < {{ var('outlier_min_siblings') }} then null
             when mad > 0 then 0.6745 * (change - sibling_median_change) / mad
@@ -83,6 +104,18 @@ scored as (
             else 0
         end as z
     from deviations
+),
+
+final as (
+    select
+        with_areas.*,
+        scored.sibling_median_change,
+        scored.z,
+        -- m0 is a share (0-1): its 2 points are 0.02
+        abs(with_areas.change) >= {{ var('outlier_min_change') }}
+            * case when with_areas.indicator = 'm0' then 0.01 else 1 end as is_large_change
+    from with_areas
+    left join scored using (year, area_code, indicator)
 )
 
 select
@@ -96,6 +129,8 @@ select
     change,
     {{ round_ratio('sibling_median_change', 4) }} as sibling_median_change,
     {{ round_ratio('z', 4) }} as modified_z,
-    coalesce(abs(z) > {{ var('outlier_z_threshold') }}, false) as flagged
-from scored
+    coalesce(abs(z) > {{ var('outlier_z_threshold') }} and is_large_change, false) as flagged,
+    denominator,
+    previous_denominator
+from final
 order by year, level_depth, area_code, indicator
