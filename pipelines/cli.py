@@ -59,11 +59,17 @@ def cmd_run(args: argparse.Namespace) -> int:
             os.environ[name] = str(value.resolve())
     if args.engine:
         os.environ["POVMON_ENGINE"] = args.engine
-    from pipelines.pseudonym import DEMO_VARIABLE, KEY_VARIABLE, MissingPseudonymKey, pseudonym_key
+    from pipelines.pseudonym import (
+        DEMO_VARIABLE,
+        KEY_VARIABLE,
+        MissingPseudonymKey,
+        key_is_given,
+        pseudonym_key,
+    )
 
     if args.demo:
         os.environ[DEMO_VARIABLE] = "1"
-        if not os.environ.get(KEY_VARIABLE):
+        if not key_is_given():
             print(f"demo: {KEY_VARIABLE} is not set, so person_key uses the PUBLIC development "
                   "key; fine for sample data, never for real records.", file=sys.stderr)  # fmt: skip
     try:

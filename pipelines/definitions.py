@@ -18,7 +18,12 @@ from pipelines.assets.publish import published_marts  # noqa: E402
 from pipelines.assets.quality import quality_report  # noqa: E402
 from pipelines.assets.warehouse import dbt_cli, dbt_project, warehouse_models  # noqa: E402
 from pipelines.resources import Warehouse  # noqa: E402
-from pipelines.schedules import new_delivery_sensor, nightly_job, nightly_schedule  # noqa: E402
+from pipelines.schedules import (  # noqa: E402
+    new_delivery_sensor,
+    nightly_job,
+    nightly_schedule,
+    run_failure_notice,
+)
 
 defs = dg.Definitions(
     assets=[*feed_assets, ingest_log, warehouse_models, published_marts, quality_report,
@@ -26,7 +31,7 @@ defs = dg.Definitions(
     asset_checks=suite_checks,
     jobs=[nightly_job],
     schedules=[nightly_schedule],
-    sensors=[new_delivery_sensor],
+    sensors=[new_delivery_sensor, run_failure_notice],
     resources={
         "warehouse": Warehouse(
             raw_dir=str(settings.raw_dir),

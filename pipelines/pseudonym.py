@@ -1,10 +1,13 @@
 """person_key: the pseudonym that stands for an ID number in everything statisticians get.
 
 person_key = the first 16 hex characters of HMAC-SHA256(key, id_number), the key taken
-from POVMON_PSEUDONYM_KEY. The same key gives the same person_key night after night, so
-flags join across marts and nights; without the key nobody can go back to the ID number.
-A run without the key refuses to build and publish, except the demo (POVMON_DEMO=1, set
-by `povmon run --demo`), which uses a fixed development key and says so.
+from POVMON_PSEUDONYM_KEY, or read from the file POVMON_PSEUDONYM_KEY_FILE names (a
+service's credential: systemd's LoadCredential= hands it over from a root-only file, so the
+key is in no environment and no shell history; deploy/). The same key gives the same
+person_key night after night, so flags join across marts and nights; without the key
+nobody can go back to the ID number. A run without the key refuses to build and publish,
+except the demo (POVMON_DEMO=1, set by `povmon run --demo`), which uses a fixed
+development key and says so.
 
 A run with another key than the last one is refused too: every person_key would change, so
 every person-keyed flag of the nights before would read as resolved and come back as new,
@@ -22,10 +25,12 @@ import hmac
 import os
 from collections.abc import Mapping
 from datetime import date
+from pathlib import Path
 
 import duckdb
 
 KEY_VARIABLE = "POVMON_PSEUDONYM_KEY"
+KEY_FILE_VARIABLE = "POVMON_PSEUDONYM_KEY_FILE"
 DEMO_VARIABLE = "POVMON_DEMO"
 # Public, in the source: person_keys made with it are NOT protected. Demo data only.
 DEVELOPMENT_KEY = "povmon-development-key-for-sample-data-only"
@@ -53,6 +58,8 @@ def pseudonym_key(environ: Mapping[str, str] = os.environ) -> bytes:
     key = environ.get(KEY_VARIABLE, "")
     if key:
         return key.encode()
+    if environ.get(KEY_FILE_VARIABLE):
+        return _key_from_file(Path(environ[KEY_FILE_VARIABLE]))
     if is_demo(environ):
         return DEVELOPMENT_KEY.encode()
     raise MissingPseudonymKey(
@@ -61,6 +68,24 @@ def pseudonym_key(environ: Mapping[str, str] = os.environ) -> bytes:
         "rand -hex 32)`, kept in the scheduler's secret store; the same key every night, or "
         "flags no longer match across nights), or run sample data with `povmon run --demo`."
     )
+
+
+def _key_from_file(path: Path) -> bytes:
+    try:
+        key = path.read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise MissingPseudonymKey(
+            f"{KEY_FILE_VARIABLE}={path} cannot be read ({error.strerror}): the key file must "
+            "exist and be readable by the account that runs povmon (deploy/README.md)") from None
+    if not key:
+        raise MissingPseudonymKey(f"{KEY_FILE_VARIABLE}={path} is empty: write the office's key "
+                                  "into it (e.g. `openssl rand -hex 32`)")
+    return key.encode()
+
+
+def key_is_given(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether a key (not the development one) is configured, by value or by file."""
+    return bool(environ.get(KEY_VARIABLE) or environ.get(KEY_FILE_VARIABLE))
 
 
 def person_key(key: bytes, id_number: str | None) -> str | None:

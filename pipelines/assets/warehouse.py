@@ -49,13 +49,13 @@ def dbt_cli(project: DbtProject, engine: str = "duckdb") -> DbtCli:
 
 def _newest_source_mtime(project_dir: Path) -> float:
     files = [project_dir / "dbt_project.yml", project_dir / "profiles.yml"]
-    for folder in ("models", "macros", "tests"):
+    for folder in ("models", "macros", "seeds", "tests"):
         files += [p for p in (project_dir / folder).rglob("*") if p.is_file()]
     return max(p.stat().st_mtime for p in files)
 
 
 def ensure_manifest(project: DbtProject) -> None:
-    """Parse the project when its manifest is missing or older than any model, so that
+    """Parse the project when its manifest is missing or older than any model or seed, so that
     `povmon run`, tests and `dagster dev` always load the graph the SQL describes."""
     manifest = project.manifest_path
     if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(
