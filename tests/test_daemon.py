@@ -107,7 +107,8 @@ def test_a_failed_run_leaves_a_notice_the_office_can_route(daemon):
         iter((root / "notices").glob(f"*_{run.run_id}_failed.txt")), None), timeout=180, log=log)
     text = notice.read_text(encoding="utf-8")
     assert text.startswith("povmon：") and "夜间运行失败 / the night's run FAILED" in text
-    assert f"run {run.run_id}" in text and "publish__published_marts" in text
+    assert f"run {run.run_id}" in text and "publish__published_marts: " in text
+    assert str(root / "marts") in text  # the error itself, not Dagster's "step failed"
 
 
 def test_the_service_units_are_valid_and_read_the_key_as_a_credential(tmp_path):

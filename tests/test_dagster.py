@@ -147,23 +147,31 @@ def test_every_staged_table_has_a_contract_and_a_quality_check_on_its_feed():
 
 
 def definitions_in(environ: dict[str, str]) -> str:
-    """The sensor's default status and description, from Definitions loaded in ``environ``."""
-    env = {k: v for k, v in os.environ.items() if k not in ("POVMON_PSEUDONYM_KEY", "POVMON_DEMO")}
+    """The new-delivery sensor's default status and description, then the schedule's and
+    the run-failure sensor's status, from Definitions loaded in ``environ``."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("POVMON_PSEUDONYM_KEY", "POVMON_PSEUDONYM_KEY_FILE", "POVMON_DEMO")}
     result = subprocess.run([sys.executable, "-c", (
         "from pipelines.definitions import defs; s = defs.resolve_sensor_def('new_delivery_sensor'); "
-        "print(s.default_status.value); print(s.description)")],
+        "print(s.default_status.value); print(s.description); "
+        "print(defs.resolve_schedule_def('nightly_0200_shanghai').default_status.value); "
+        "print(defs.resolve_sensor_def('run_failure_notice').default_status.value)")],
         capture_output=True, text=True, timeout=300, env={**env, **environ})  # fmt: skip
     assert result.returncode == 0, result.stderr
     return result.stdout
 
 
-def test_sensor_is_stopped_and_says_why_until_a_pseudonym_key_is_configured():
-    status, description = definitions_in({}).splitlines()
-    assert status == "STOPPED"
+def test_schedule_and_sensors_are_stopped_and_say_why_until_a_pseudonym_key_is_configured(tmp_path):
+    status, description, schedule, failures = definitions_in({}).splitlines()
+    assert (status, schedule, failures) == ("STOPPED", "STOPPED", "STOPPED")
     assert "Stopped: POVMON_PSEUDONYM_KEY is not set, so every run it started would fail" in description
     assert definitions_in({"POVMON_DEMO": "1"}).splitlines()[0] == "RUNNING"
     assert definitions_in({"POVMON_PSEUDONYM_KEY": "k"}).splitlines() == [
-        "RUNNING", SENSOR_DESCRIPTION]
+        "RUNNING", SENSOR_DESCRIPTION, "RUNNING", "RUNNING"]
+    key = tmp_path / "pseudonym-key"
+    key.write_text("k\n")
+    assert definitions_in({"POVMON_PSEUDONYM_KEY_FILE": str(key)}).splitlines() == [
+        "RUNNING", SENSOR_DESCRIPTION, "RUNNING", "RUNNING"]
 
 
 def test_a_second_nightly_run_waits_in_the_queue_while_one_is_in_progress(tmp_path):

@@ -228,3 +228,8 @@ def test_monitoring_flags_the_planted_outlier_village_alone_among_its_siblings(p
         where year = ? and indicator = 'incidence_pct' and flagged
             and left(area_code, 9) = left(?, 9) and area_level = 'village'""", [year, village])
     assert flagged == [(village, True)]  # a drop, and the only one among its siblings
+    page = (marts / "report" / "index.html").read_text(encoding="utf-8")
+    table = re.search(r'<table id="outliers">.*?</table>', page, re.S).group(0)
+    rows = re.findall(r"<tr><td[^>]*>(\d{4})</td><td[^>]*>[^<]*</td><td[^>]*>(\d{12})</td>"
+                      r"<td[^>]*>贫困发生率\(%\)</td>", table)
+    assert [code for y, code in rows if int(y) == year][0] == village  # listed by |z|: first

@@ -7,7 +7,13 @@ from datetime import date
 import duckdb
 import pytest
 
-from pipelines.pseudonym import PseudonymKeyChanged, key_fingerprint, record_key
+from pipelines.pseudonym import (
+    MissingPseudonymKey,
+    PseudonymKeyChanged,
+    key_fingerprint,
+    pseudonym_key,
+    record_key,
+)
 
 NIGHT = date(2026, 12, 1)
 
@@ -26,3 +32,20 @@ def test_the_first_key_is_recorded_the_same_key_passes_another_is_refused(tmp_pa
             (key_fingerprint(b"key-1"), "2026-12-01", False),
             (key_fingerprint(b"key-2"), "2026-12-03", True)]
     assert b"key-1" not in (tmp_path / "w.duckdb").read_bytes()
+
+
+def test_the_key_can_come_from_a_file_as_a_service_credential(tmp_path):
+    """systemd's LoadCredential= hands the root-only key file to the service as a file of
+    its own; POVMON_PSEUDONYM_KEY_FILE names it. The key is the file's text (a trailing
+    newline, as `openssl rand -hex 32 >` writes it, is not part of it)."""
+    key = tmp_path / "pseudonym-key"
+    key.write_text("0123abcd\n")
+    assert pseudonym_key({"POVMON_PSEUDONYM_KEY_FILE": str(key)}) == b"0123abcd"
+    assert pseudonym_key({"POVMON_PSEUDONYM_KEY": "other",
+                          "POVMON_PSEUDONYM_KEY_FILE": str(key)}) == b"other"
+    with pytest.raises(MissingPseudonymKey, match=rf"POVMON_PSEUDONYM_KEY_FILE={tmp_path}/none "
+                       r"cannot be read \(No such file or directory\)"):
+        pseudonym_key({"POVMON_PSEUDONYM_KEY_FILE": str(tmp_path / "none")})
+    key.write_text("\n")
+    with pytest.raises(MissingPseudonymKey, match="is empty: write the office's key into it"):
+        pseudonym_key({"POVMON_PSEUDONYM_KEY_FILE": str(key)})
