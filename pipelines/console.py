@@ -155,17 +155,17 @@ class StepLines(logging.Handler):
                 suite = SUITE_CHECK.sub(r".\1", evaluation.check_name)
                 verdict = ("passed" if evaluation.passed else
                            (evaluation.description or "").split(" — ")[0].removeprefix(f"{suite}: "))
-                self._line(f"  {'validate: ' + suite:<36} {verdict}")
+                self._line(f"  {'validate: ' + suite:<38} {verdict}")
         elif kind == dg.DagsterEventType.STEP_START:
             self.progress(step, "started")
         elif kind == dg.DagsterEventType.STEP_SUCCESS and not SUITE_CHECK.search(step):
             seconds = event.event_specific_data.duration_ms / 1000
             summary = step_summary(self.metadata.get(step, {}),
                                    tuple(self.checks.get(step, [0, 0])), self.built.get(step, 0))
-            self._line(f"  {step_label(step):<36} {summary}  ({seconds:,.1f} s)")
+            self._line(f"  {step_label(step):<38} {summary}  ({seconds:,.1f} s)")
             self._warnings(step)
         elif kind == dg.DagsterEventType.STEP_FAILURE:
-            self._line(f"  {step_label(step):<36} FAILED: {plain(event.message or '')[:300]}")
+            self._line(f"  {step_label(step):<38} FAILED: {plain(event.message or '')[:300]}")
             self._warnings(step)
 
     def _warnings(self, step: str) -> None:

@@ -233,3 +233,15 @@ def test_monitoring_flags_the_planted_outlier_village_alone_among_its_siblings(p
     rows = re.findall(r"<tr><td[^>]*>(\d{4})</td><td[^>]*>[^<]*</td><td[^>]*>(\d{12})</td>"
                       r"<td[^>]*>贫困发生率\(%\)</td>", table)
     assert [code for y, code in rows if int(y) == year][0] == village  # listed by |z|: first
+
+
+def test_every_worklist_row_names_its_department_and_its_feed_in_chinese(province):
+    """Every (rule, feed) the generator's defects raise has a 责任部门 in the seed."""
+    _, marts, _ = province
+    books = sorted((marts.parent / "warehouse" / "worklists").glob("*/*.xlsx"))
+    assert books
+    for book in books:
+        flags = pl.read_excel(book, sheet_name="问题清单", infer_schema_length=0)
+        assert flags["责任部门"].null_count() == 0, book
+        assert set(flags["责任部门"]) <= {"扶贫办", "民政局", "医保局", "教育局", "财政局"}
+        assert set(flags["数据来源"]) <= {"建档立卡", "低保", "医保", "教育", "资金"}

@@ -45,6 +45,7 @@ Funds (county 510101; the 06-30 delivery is superseded by 12-31):
 """
 
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -495,6 +496,18 @@ def test_readme_python_example_runs_as_written(readme_dir):
                             text=True, timeout=60)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "3"  # 乙县, 甲市 and 示范省 spent 88 % < 90 %
+
+
+def test_readme_excel_example_runs_as_written(readme_dir):
+    script = _readme_block("and a 字段说明 sheet with every column's full description; or a CSV "
+                           "with a BOM):\n\n```bash\n")
+    result = subprocess.run(["bash", "-c", script], cwd=readme_dir, capture_output=True, text=True,
+                            timeout=120, env={**os.environ,  # as in the repo: data/marts
+                                              "POVMON_MARTS_DIR": str(readme_dir / "data" / "marts")})
+    assert result.returncode == 0, result.stderr
+    assert pl.read_excel(readme_dir / "项目覆盖.xlsx", sheet_name="数据").columns[5:7] == [
+        "项目", "项目（中文）"]
+    assert (readme_dir / "贫困发生率.csv").read_bytes().startswith(b"\xef\xbb\xbf")
 
 
 def test_readme_duckdb_cli_example_runs_as_written(readme_dir):

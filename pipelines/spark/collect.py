@@ -6,6 +6,7 @@ Spark writes each table as a folder of Parquet files under its warehouse directo
 published) and ``restricted`` (the worklist) are copied into the store's tables of the same
 names, with the dbt descriptions as comments (the Chinese comments of the published
 marts; dbt-duckdb writes them itself with persist_docs, dbt-spark into Spark's metastore).
+The seeds of those schemas (``marts.value_labels``) come along as the models do.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from pipelines.sql_literal import sql_text
 COLLECTED_SCHEMAS = ("marts", "restricted")
 
 
-def _models(manifest: dict) -> list[dict]:
+def _tables(manifest: dict) -> list[dict]:
     return sorted((node for node in manifest["nodes"].values()
-                   if node["resource_type"] == "model"
+                   if node["resource_type"] in ("model", "seed")
                    and node["config"].get("schema") in COLLECTED_SCHEMAS),
                   key=lambda node: (node["config"]["schema"], node["name"]))  # fmt: skip
 
@@ -36,7 +37,7 @@ def collect(conn: duckdb.DuckDBPyConnection, spark_warehouse: Path,
     """Copy the Spark build's marts and restricted tables into ``conn``'s store; returns
     rows per table (``schema.table``)."""
     rows: dict[str, int] = {}
-    for node in _models(json.loads(manifest_path.read_text())):
+    for node in _tables(json.loads(manifest_path.read_text())):
         schema, name = node["config"]["schema"], node["name"]
         folder = spark_table_folder(spark_warehouse, schema, name)
         if not any(folder.glob("*.parquet")):
