@@ -15,7 +15,7 @@ from pipelines.quality.worklists import write_worklists
 from pipelines.spreadsheets import digits_kept_as_text
 from tests.test_hostile_worklists import NIGHT, _csv_rows, store
 
-HEADER = ["行政区划代码", "村（社区）", "姓名", "证件号码", "规则编号", "问题类型", "严重程度",
+HEADER = ["行政区划代码", "区划名称", "姓名", "证件号码", "规则编号", "问题类型", "严重程度",
           "问题说明", "责任部门", "数据来源", "数据年度", "报送日期", "记录编号", "状态",
           "首次发现日期", "持续天数", "人员代码"]  # fmt: skip
 TEXT_COLUMNS = ["行政区划代码", "证件号码", "记录编号"]
@@ -68,7 +68,7 @@ def test_the_worklist_names_the_department_the_feed_in_chinese_and_sorts_by_vill
         [worklist] = write_worklists(conn, NIGHT, tmp_path / "worklists")
     flags = pl.read_excel(worklist.xlsx, sheet_name="问题清单", infer_schema_length=0)
     assert flags.columns == HEADER
-    assert flags.select("行政区划代码", "村（社区）", "姓名").rows() == [
+    assert flags.select("行政区划代码", "区划名称", "姓名").rows() == [
         ("510101100201", "201村", "乙"), ("510101100201", "201村", "丁"),
         ("510101100202", "202村", "甲"), ("510101100202", "202村", "丙")]
     assert set(flags["数据来源"]) == {"医保"} and set(flags["责任部门"]) == {"医保局"}

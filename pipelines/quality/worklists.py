@@ -31,7 +31,7 @@ from pipelines.spreadsheets import SHEET_DATA_ROWS, write_csv, write_workbook
 # steward works: where (village), who, what is wrong, which department corrects it
 HEADERS = {
     "area_code": "行政区划代码",
-    "area_name": "村（社区）",
+    "area_name": "区划名称",
     "name": "姓名",
     "id_number": "证件号码",
     "rule_id": "规则编号",
