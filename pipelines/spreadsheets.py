@@ -33,26 +33,25 @@ SHEET_DATA_ROWS = 1_048_575  # Excel's 1,048,576 rows of a sheet, less the heade
 NOTE_SHEET = "说明"
 
 
-def neutralised(frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with a leading ``'`` on every text cell a spreadsheet would evaluate."""
+def _prefixed(frame: pl.DataFrame, pattern: str, prefix: str) -> pl.DataFrame:
+    """``frame`` with ``prefix`` before every text cell matching ``pattern``."""
     return frame.with_columns(
-        pl.when(pl.col(name).str.contains(FORMULA_START))
-        .then(pl.lit("'") + pl.col(name))
+        pl.when(pl.col(name).str.contains(pattern))
+        .then(pl.lit(prefix) + pl.col(name))
         .otherwise(pl.col(name))
         .alias(name)
         for name, dtype in frame.schema.items() if dtype == pl.String
     )  # fmt: skip
+
+
+def neutralised(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with a leading ``'`` on every text cell a spreadsheet would evaluate."""
+    return _prefixed(frame, FORMULA_START, "'")
 
 
 def digits_kept_as_text(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` with a leading tab on every text cell of digits alone (ID numbers, codes)."""
-    return frame.with_columns(
-        pl.when(pl.col(name).str.contains(DIGITS))
-        .then(pl.lit("\t") + pl.col(name))
-        .otherwise(pl.col(name))
-        .alias(name)
-        for name, dtype in frame.schema.items() if dtype == pl.String
-    )  # fmt: skip
+    return _prefixed(frame, DIGITS, "\t")
 
 
 def write_csv(frame: pl.DataFrame, path: Path) -> None:
