@@ -22,6 +22,7 @@ from typing import IO, Any
 import dagster as dg
 from dagster._core.log_manager import LOG_RECORD_METADATA_ATTR
 
+from pipelines.notices import step_error
 from pipelines.restricted import private_file
 
 COLOUR_CODES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -101,7 +102,7 @@ def step_summary(metadata: dict[str, Any], checks: tuple[int, int], built: int) 
     passed, failed = checks
     if built or passed or failed:
         tests = f", tests {passed} passed" + (f", {failed} failed" if failed else "")
-        return f"{built} models built{tests if passed or failed else ''}"
+        return f"{built} models and seeds built{tests if passed or failed else ''}"
     return "done"
 
 
@@ -165,7 +166,7 @@ class StepLines(logging.Handler):
             self._line(f"  {step_label(step):<38} {summary}  ({seconds:,.1f} s)")
             self._warnings(step)
         elif kind == dg.DagsterEventType.STEP_FAILURE:
-            self._line(f"  {step_label(step):<38} FAILED: {plain(event.message or '')[:300]}")
+            self._line(f"  {step_label(step):<38} FAILED: {plain(step_error(event))[:300]}")
             self._warnings(step)
 
     def _warnings(self, step: str) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 NOTICE_DIR_VARIABLE = "POVMON_NOTICE_DIR"
 MAIL_TO_VARIABLE = "POVMON_NOTICE_MAIL_TO"
@@ -28,6 +29,17 @@ class FailedRun:
     night: str
     job: str
     failures: list[tuple[str, str]]  # (step, error)
+
+
+def step_error(event: Any) -> str:
+    """What failed, innermost: a failed step's error (a DagsterEvent's) is Dagster's
+    "Execution of step … failed" around the real one."""
+    info = getattr(event.event_specific_data, "error", None)
+    if info is None:
+        return (event.message or "").strip()
+    while info.cause is not None:
+        info = info.cause
+    return info.message.strip()
 
 
 def notice_text(run: FailedRun) -> str:

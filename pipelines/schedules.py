@@ -18,7 +18,7 @@ import dagster as dg
 
 from pipelines.feeds import FEEDS
 from pipelines.ingest.discover import SUCCESS_MARKER, discover
-from pipelines.notices import NOTICE_DIR_VARIABLE, FailedRun, write_notice
+from pipelines.notices import NOTICE_DIR_VARIABLE, FailedRun, step_error, write_notice
 from pipelines.pseudonym import DEMO_VARIABLE, KEY_VARIABLE, MissingPseudonymKey, pseudonym_key
 from pipelines.resources import Warehouse
 from pipelines.settings import OFFICE_TIMEZONE, RUN_DATE_TAG, night_of
@@ -101,23 +101,13 @@ def new_delivery_sensor(context: dg.SensorEvaluationContext, warehouse: Warehous
     )
 
 
-def _root_error(event: dg.DagsterEvent) -> str:
-    """What failed, innermost: a step's error is Dagster's wrapper around the real one."""
-    info = getattr(event.event_specific_data, "error", None)
-    if info is None:
-        return (event.message or "").strip()
-    while info.cause is not None:
-        info = info.cause
-    return info.message.strip()
-
-
 @dg.run_failure_sensor(monitored_jobs=[nightly_job], default_status=_default_status(dg.DefaultSensorStatus),
                        description="Writes a notice of every failed nightly run to "
                        "POVMON_NOTICE_DIR (default <warehouse dir>/notices) and the log, and mails "
                        "it to POVMON_NOTICE_MAIL_TO when set (pipelines/notices.py).")
 def run_failure_notice(context: dg.RunFailureSensorContext, warehouse: Warehouse) -> None:
     run = context.dagster_run
-    failures = [(event.step_key or "", _root_error(event))
+    failures = [(event.step_key or "", step_error(event))
                 for event in context.get_step_failure_events()]
     failed = FailedRun(run.run_id, night_of(run.tags).isoformat(), run.job_name,
                        failures or [("run", context.failure_event.message or "")])

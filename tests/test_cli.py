@@ -33,6 +33,9 @@ def test_a_failing_run_exits_non_zero_and_publishes_nothing(tmp_path):
     assert result.returncode == 1
     assert "run FAILED" in result.stderr and "nothing was published" in result.stderr
     assert not (tmp_path / "marts").exists()
+    # each failed step's line names its own error, not Dagster's "Execution of step … failed"
+    assert (f"  ingest: dibao                          FAILED: _duckdb.IOException: IO Error: "
+            f'Could not read from file "{blocker}": Is a directory') in result.stdout
 
 
 def test_sql_before_any_run_says_to_run_first(tmp_path):

@@ -37,5 +37,5 @@ def test_step_lines_name_the_step_and_its_counts():
                          "deliveries_rejected": 1, "deliveries_incomplete": 0,
                          "rows_read": 120_345, "rows_quarantined": 45}, (0, 0), 1) == (
         "deliveries 10 loaded, 2 unchanged, 1 rejected; rows 120,345 read, 45 quarantined")
-    assert step_summary({}, (86, 0), 71) == "71 models built, tests 86 passed"
+    assert step_summary({}, (86, 0), 71) == "71 models and seeds built, tests 86 passed"
     assert plain("\x1b[32mOK\x1b[0m") == "OK"

@@ -61,7 +61,7 @@ def test_the_console_is_a_line_per_step_with_the_full_log_in_a_file(province):
     steps = [line.split()[0:2] for line in lines if line.startswith("  ingest: ")]
     assert [s[1] for s in steps] == ["dibao", "education", "funds", "medical", "population",
                                      "registry", "standards", "reconciliation"]
-    assert re.search(r"  dbt build +\d+ models built, tests \d+ passed  \([\d.]+ s\)", stdout)
+    assert re.search(r"  dbt build +\d+ models and seeds built, tests \d+ passed  \([\d.]+ s\)", stdout)
     log = re.search(r"full log: (\S+)\)", stdout).group(1)
     text = Path(log).read_text(encoding="utf-8")
     assert re.search(r"\d+ of \d+ OK created sql table model marts\.poverty_incidence", text)
