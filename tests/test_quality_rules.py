@@ -287,7 +287,7 @@ def test_restricted_worklist_has_the_id_numbers_and_names_the_marts_do_not(marts
     [csv] = county.glob("*.csv")
     assert csv.name == "510101_问题清单_2026-11-22.csv"
     text = csv.read_text(encoding="utf-8-sig")
-    assert text.splitlines()[0].startswith("规则编号,严重程度,问题类型,问题说明,数据来源")
+    assert text.splitlines()[0].startswith("行政区划代码,区划名称,姓名,证件号码,规则编号,问题类型")
     assert B2 in text and name_of(B2) in text
     assert len(text.splitlines()) == 1 + sum(len(v) for v in EXPECTED.values())
     xlsx = county / csv.name.replace(".csv", ".xlsx")
