@@ -17,7 +17,7 @@ reimbursement as (
         year,
         area_code,
         {{ percent('sum(reimbursed)', 'sum(total_cost)') }} as value,
-        sum(claims) as denominator
+        cast(sum(claims) as bigint) as denominator  -- DuckDB sums to HUGEINT, Spark to BIGINT
     from {{ ref('medical_reimbursement') }}
     group by year, area_code
 ),
