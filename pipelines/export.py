@@ -61,6 +61,33 @@ def _with_labels(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(columns)
 
 
+def _read(conn: duckdb.DuckDBPyConnection, mart: str | None,
+          query: str | None) -> tuple[pl.DataFrame, list[str]]:
+    """The rows asked for, and the marts they come from."""
+    if mart is not None:
+        marts = [t for (t,) in conn.execute("select table_name from duckdb_tables() "
+                                            "where schema_name = 'marts' order by 1").fetchall()]
+        if mart not in marts:
+            raise ExportError(f"no mart {mart!r}; the marts are: {', '.join(marts)}")
+        return conn.sql(f'select * from marts."{mart}"').pl(), [mart]
+    try:
+        relation = conn.sql(query)
+    except duckdb.Error as error:
+        raise ExportError(f"the query failed: {error}") from None
+    if relation is None:
+        raise ExportError("the query returns no rows to export: give a SELECT")
+    return relation.pl(), sorted(conn.get_table_names(query))
+
+
+def _named(column: str, descriptions: dict[str, str]) -> tuple[str, str]:
+    """A column's Chinese header and its description; a label column's from its code's."""
+    if column.endswith("_zh") and column not in descriptions:
+        code = column.removesuffix("_zh")
+        header = short_header(descriptions.get(code), code)
+        return f"{header}（中文）", f"{header}的中文名称"
+    return short_header(descriptions.get(column), column), descriptions.get(column, "")
+
+
 def export(database: Path, out: Path, mart: str | None = None, query: str | None = None,
            headers: str = "zh") -> int:
     """Write ``mart`` (or the result of ``query``) to ``out`` (.xlsx or .csv); its rows."""
@@ -68,37 +95,19 @@ def export(database: Path, out: Path, mart: str | None = None, query: str | None
         raise ExportError(f"{out.name}: the file must end in .xlsx (Excel, WPS) or .csv "
                           "(UTF-8 with BOM)")
     with duckdb.connect(str(database), read_only=True, config=duckdb_config(database)) as conn:
-        if mart is not None:
-            marts = [t for (t,) in conn.execute("select table_name from duckdb_tables() "
-                                                "where schema_name = 'marts' order by 1").fetchall()]
-            if mart not in marts:
-                raise ExportError(f"no mart {mart!r}; the marts are: {', '.join(marts)}")
-            frame, read = conn.sql(f'select * from marts."{mart}"').pl(), [mart]
-        else:
-            try:
-                frame, read = conn.sql(query).pl(), sorted(conn.get_table_names(query))
-            except duckdb.Error as error:
-                raise ExportError(f"the query failed: {error}") from None
+        frame, read = _read(conn, mart, query)
         descriptions = _descriptions(conn, read)
     frame = _with_labels(frame)
-    described = {name: descriptions.get(name) or (
-        f"{short_header(descriptions.get(name[:-3]), name[:-3])}的中文名称"
-        if name.endswith("_zh") else "") for name in frame.columns}  # fmt: skip
-    if headers == "zh":
-        named: dict[str, str] = {}
-        for name in frame.columns:
-            header = (f"{short_header(descriptions.get(name[:-3]), name[:-3])}（中文）"
-                      if name.endswith("_zh") and name not in descriptions
-                      else short_header(descriptions.get(name), name))
-            named[name] = header if header not in named.values() else f"{header}（{name}）"
-        table = frame.rename(named)
-    else:
-        named, table = {name: name for name in frame.columns}, frame
+    named = {column: _named(column, descriptions) for column in frame.columns}
+    header: dict[str, str] = {}
+    for column, (chinese, _) in named.items():
+        wanted = chinese if headers == "zh" else column
+        header[column] = wanted if wanted not in header.values() else f"{wanted}（{column}）"
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".csv":
-        write_csv(table, out)
+        write_csv(frame.rename(header), out)
     else:
-        fields = pl.DataFrame({"字段": list(named), "表头": list(named.values()),
-                               "说明": [described[name] for name in named]})
-        write_workbook([(DATA_SHEET, table), (FIELDS_SHEET, fields)], out)
+        fields = pl.DataFrame({"字段": list(header), "表头": list(header.values()),
+                               "说明": [description for _, description in named.values()]})
+        write_workbook([(DATA_SHEET, frame.rename(header)), (FIELDS_SHEET, fields)], out)
     return frame.height
