@@ -4,7 +4,8 @@ stewards, written to ``<marts>/quality/index.html`` and a dated copy
 
 It holds counts only (no ID number, no name, no person_key): ingest reconciliation, flags
 by rule, feed and county, the trend over previous nights, the worst counties, and links to
-the GX Data Docs, the dbt docs and the counties' (restricted) worklists.
+the validation results (Great Expectations), the dbt docs and the counties' (restricted)
+worklists.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def render(data: dict[str, Table], night: date, worklists: list[Worklist], repor
         '<p class="totals">'
         f'<span class="error">错误 {errors:,}</span> · <span class="warning">提示 {warnings:,}</span>'
         f" · 新发现 {new:,} · 已整改 {resolved:,}（与上一次运行相比）</p>",
-        '<p>链接：<a href="data_docs/index.html">校验结果（GX Data Docs）</a> · '
+        '<p>链接：<a href="data_docs/index.html">校验结果（Great Expectations）</a> · '
         '<a href="../docs/index.html">指标口径（dbt docs）</a> · '
         '<a href="../report/index.html">指标报告（贫困发生率、覆盖率、多维贫困、报送及时性）</a>'
         " · 县级问题清单见下表"
