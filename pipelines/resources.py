@@ -32,6 +32,11 @@ class Warehouse(dg.ConfigurableResource):
     def ingest_limits(self) -> IngestLimits:
         return IngestLimits(self.min_usable_share, self.max_unzipped_bytes)
 
+    @property
+    def gx_root(self) -> Path:
+        """The GX project (suites, results, recorded outcomes), beside the store."""
+        return Path(self.path).parent / "gx"
+
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         private_folder(Path(self.path).parent)

@@ -26,7 +26,7 @@ def build_suite_check(feed: Feed, table: Table, kind: str) -> dg.AssetChecksDefi
     def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
         outcome = validate(
             warehouse=Path(warehouse.path),
-            gx_root=Path(warehouse.path).parent / "gx",
+            gx_root=warehouse.gx_root,
             table=table,
             kind=kind,
         )

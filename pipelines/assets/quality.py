@@ -38,8 +38,8 @@ def quality_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
         index = write_report(conn, night, Path(warehouse.marts_dir), worklists, is_demo(),
                              raw_dir)
         counts = conn.execute(RULE_COUNTS, [night]).fetchall()
-    docs = write_data_docs(Path(warehouse.path).parent / "gx",
-                           Path(warehouse.marts_dir) / "quality" / "data_docs", night)
+    docs = write_data_docs(warehouse.gx_root, Path(warehouse.marts_dir) / "quality" / "data_docs",
+                           night)
     flagged = {rule: int(n) for rule, n, _, _ in counts}
     standing = sorted({w.night for w in worklists if w.night < night})
     context.log.info(f"quality report {index}; {sum(flagged.values()):,} flags; worklists "
