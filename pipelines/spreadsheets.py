@@ -59,18 +59,14 @@ def write_csv(frame: pl.DataFrame, path: Path) -> None:
     digits_kept_as_text(neutralised(frame)).write_csv(path, include_bom=True)
 
 
-def _display_width(text: str) -> int:
-    return sum(1 if ord(character) < 128 else 2 for character in text)
-
-
 def column_widths(frame: pl.DataFrame) -> dict[str, float]:
     """Each column's width in characters, to fit its header and its widest value; a
     Chinese character (three bytes in UTF-8, one in ASCII) is two characters wide."""
-    text = [pl.col(name).cast(pl.String) for name in frame.columns]
-    widest = frame.select(((t.str.len_bytes() + t.str.len_chars()) / 2).max() for t in text)
+    header = pl.DataFrame([frame.columns], schema=frame.columns, orient="row")
+    text = pl.concat([header, frame.select(pl.all().cast(pl.String))])
+    widest = text.select(((pl.all().str.len_bytes() + pl.all().str.len_chars()) / 2).max())
     low, high = WIDTH_LIMITS
-    return {name: min(high, max(low, widest[name][0] or 0, _display_width(name)) + 2)
-            for name in frame.columns}
+    return {name: min(high, max(low, widest[name][0]) + 2) for name in frame.columns}
 
 
 def _parts(name: str, frame: pl.DataFrame, rows: int) -> list[tuple[str, pl.DataFrame]]:
