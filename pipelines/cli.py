@@ -13,7 +13,7 @@ from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 
-from pipelines.settings import ENGINES, Settings
+from pipelines.core.settings import ENGINES, Settings
 
 EXAMPLE_QUERY = (
     "SELECT year, area_name, poor_persons, incidence_pct, meets_exit_threshold "
@@ -40,7 +40,7 @@ def _peak_memory_mib(who: int = resource.RUSAGE_SELF) -> float:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from pipelines.generate.generator import generate
+    from sample_feeds.generator import generate
 
     started = time.monotonic()
     out = generate(args.out, persons=args.persons, seed=args.seed, years=args.years,
@@ -59,7 +59,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             os.environ[name] = str(value.resolve())
     if args.engine:
         os.environ["POVMON_ENGINE"] = args.engine
-    from pipelines.pseudonym import (
+    from pipelines.core.pseudonym import (
         DEMO_VARIABLE,
         KEY_VARIABLE,
         MissingPseudonymKey,
@@ -79,18 +79,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     import dagster as dg
 
+    from pipelines.core.settings import RUN_DATE_TAG, night_of
     from pipelines.definitions import defs, settings
-    from pipelines.settings import RUN_DATE_TAG, night_of
 
     if not settings.raw_dir.is_dir():
         print(f"error: no deliveries folder {settings.raw_dir}; create feeds with "
               "`povmon generate --out DIR` or pass --raw DIR", file=sys.stderr)  # fmt: skip
         return 2
     from pipelines.console import run_console
+    from pipelines.core.pseudonym import NEW_KEY_TAG, PseudonymKeyChanged
+    from pipelines.core.restricted import SharedRestrictedFolder, private_folder, refuse_shared
+    from pipelines.core.run_lock import WarehouseBusy, warehouse_lock
     from pipelines.profiling import MemorySampler, profile_table, step_profile
-    from pipelines.pseudonym import NEW_KEY_TAG, PseudonymKeyChanged
-    from pipelines.restricted import SharedRestrictedFolder, private_folder, refuse_shared
-    from pipelines.run_lock import WarehouseBusy, warehouse_lock
 
     try:
         if not args.allow_shared_warehouse:
@@ -153,8 +153,8 @@ def _refuse_changed_key(warehouse: Path, key: bytes) -> None:
         return
     import duckdb
 
-    from pipelines.duckdb_limits import duckdb_config
-    from pipelines.pseudonym import refuse_changed_key
+    from pipelines.core.duckdb_limits import duckdb_config
+    from pipelines.core.pseudonym import refuse_changed_key
 
     with duckdb.connect(str(warehouse), read_only=True, config=duckdb_config(warehouse)) as conn:
         refuse_changed_key(conn, key)
@@ -167,8 +167,8 @@ def _in_rows(cells: list[str], per_row: int = 3) -> list[str]:
 def _run_summary(settings: Settings, night: date, elapsed: float, checks: list) -> str:
     import duckdb
 
+    from pipelines.core.rule_names import rule_name
     from pipelines.ingest.discover import unread_folders
-    from pipelines.quality.rule_names import rule_name
 
     marts_dir = settings.marts_dir
     database = marts_dir / "warehouse.duckdb"
@@ -233,7 +233,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from pipelines.export import ExportError, export
+    from pipelines.publish.export import ExportError, export
 
     database = (args.marts or Settings.from_env().marts_dir) / "warehouse.duckdb"
     if not database.exists():

@@ -22,8 +22,8 @@ from typing import IO, Any
 import dagster as dg
 from dagster._core.log_manager import LOG_RECORD_METADATA_ATTR
 
+from pipelines.core.restricted import private_file
 from pipelines.notices import step_error
-from pipelines.restricted import private_file
 
 COLOUR_CODES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 LOGGER = "povmon_console"

@@ -4,26 +4,26 @@ the schedule, the sensor and `povmon run` all load this."""
 
 import dagster as dg
 
-from pipelines.duckdb_limits import export_for_dbt
-from pipelines.settings import Settings
+from pipelines.core.duckdb_limits import export_for_dbt
+from pipelines.core.settings import Settings
 
 settings = Settings.from_env()
 settings.export()  # before the dbt project is parsed: its profile reads the warehouse path
 export_for_dbt()  # and DuckDB's memory and thread caps
 
-from pipelines.assets.checks import suite_checks  # noqa: E402
-from pipelines.assets.indicators import indicator_report  # noqa: E402
-from pipelines.assets.ingest import feed_assets, ingest_log  # noqa: E402
-from pipelines.assets.publish import published_marts  # noqa: E402
-from pipelines.assets.quality import quality_report  # noqa: E402
-from pipelines.assets.warehouse import dbt_cli, dbt_project, warehouse_models  # noqa: E402
-from pipelines.resources import Warehouse  # noqa: E402
+from pipelines.core.store import Warehouse  # noqa: E402
+from pipelines.ingest.assets import feed_assets, ingest_log  # noqa: E402
+from pipelines.publish.assets import published_marts  # noqa: E402
+from pipelines.reports.indicator_assets import indicator_report  # noqa: E402
+from pipelines.reports.quality_assets import quality_report  # noqa: E402
 from pipelines.schedules import (  # noqa: E402
     new_delivery_sensor,
     nightly_job,
     nightly_schedule,
     run_failure_notice,
 )
+from pipelines.validation.assets import suite_checks  # noqa: E402
+from pipelines.warehouse.assets import dbt_cli, dbt_project, warehouse_models  # noqa: E402
 
 defs = dg.Definitions(
     assets=[*feed_assets, ingest_log, warehouse_models, published_marts, quality_report,

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.core.pseudonym import DEMO_VARIABLE, KEY_VARIABLE, MissingPseudonymKey, pseudonym_key
+from pipelines.core.settings import OFFICE_TIMEZONE, RUN_DATE_TAG, night_of
+from pipelines.core.store import Warehouse
 from pipelines.feeds import FEEDS
 from pipelines.ingest.discover import SUCCESS_MARKER, discover
 from pipelines.notices import NOTICE_DIR_VARIABLE, FailedRun, step_error, write_notice
-from pipelines.pseudonym import DEMO_VARIABLE, KEY_VARIABLE, MissingPseudonymKey, pseudonym_key
-from pipelines.resources import Warehouse
-from pipelines.settings import OFFICE_TIMEZONE, RUN_DATE_TAG, night_of
 
 # Runs carrying this tag write the warehouse; dagster_home/dagster.yaml lets one of them
 # be in progress at a time, so a second (schedule, sensor or a person) waits in the queue.

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.duckdb_limits import duckdb_config
+from pipelines.core.duckdb_limits import duckdb_config
 from pipelines.feeds import FEEDS
 from pipelines.ingest.decode import decode
 

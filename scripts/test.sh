@@ -13,7 +13,7 @@ if ! command -v soffice >/dev/null; then
     echo "installing Debian's libreoffice-calc-nogui (spreadsheet for the worklist tests)" >&2
     apt-get update -qq && apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null
 fi
-.venv/bin/ruff check pipelines tests
+.venv/bin/ruff check pipelines sample_feeds tests scripts
 set +e
 .venv/bin/python -m pytest "$@"
 status=$?

@@ -7,7 +7,8 @@ from datetime import date
 import duckdb
 import pytest
 
-from pipelines.build_inputs import (
+from pipelines.ingest.stage import BOOKKEEPING_DDL
+from pipelines.warehouse.build_inputs import (
     Build,
     inputs_digest,
     last_build,
@@ -15,7 +16,6 @@ from pipelines.build_inputs import (
     project_digest,
     record_build,
 )
-from pipelines.ingest.stage import BOOKKEEPING_DDL
 
 KEY = b"key-1"
 

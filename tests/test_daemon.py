@@ -16,7 +16,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipelines.settings import REPO_ROOT
+from pipelines.core.settings import REPO_ROOT
 from tests.deliveries import REGISTRY_HEADER, deliver
 from tests.test_quality_rules import REGISTRY, deliver_county
 

@@ -14,10 +14,10 @@ import dagster as dg
 import pytest
 from dagster_dbt import DbtCliResource
 
+from pipelines.core.settings import REPO_ROOT
+from pipelines.core.store import Warehouse
 from pipelines.definitions import dbt_cli, dbt_project, defs
-from pipelines.resources import Warehouse
 from pipelines.schedules import SENSOR_DESCRIPTION, new_delivery_sensor, nightly_schedule
-from pipelines.settings import REPO_ROOT
 from tests.deliveries import STANDARDS_HEADER, deliver
 
 
@@ -77,7 +77,7 @@ def test_indicator_report_comes_after_the_publication():
 
 
 def test_a_night_with_nothing_new_still_rebuilds_what_depends_on_the_run_date():
-    from pipelines.assets.warehouse import CARRY_FORWARD_ROOTS
+    from pipelines.warehouse.assets import CARRY_FORWARD_ROOTS
 
     assert {k.to_user_string() for k in CARRY_FORWARD_ROOTS} == {
         "restricted/quality_worklist", "quality/quality_check_history",
@@ -192,7 +192,7 @@ def test_a_second_nightly_run_waits_in_the_queue_while_one_is_in_progress(tmp_pa
 
 
 def test_the_dbt_resource_skips_dbt_version_and_the_in_process_adapter():
-    """pipelines/dbt_resource.py overrides two private members of dagster-dbt's resource: an
+    """pipelines/warehouse/dbt_cli.py overrides two private members of dagster-dbt's resource: an
     upgrade that renames them would bring the 8.5 s back silently, so their names are held
     here; and the version it reports is the installed dbt-core's, which `dbt --version`
     prints."""

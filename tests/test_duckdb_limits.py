@@ -5,8 +5,8 @@ import os
 import subprocess
 from pathlib import Path
 
-from pipelines.resources import Warehouse
-from pipelines.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from pipelines.core.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from pipelines.core.store import Warehouse
 
 
 def settings_of(conn) -> tuple:

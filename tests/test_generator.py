@@ -8,8 +8,8 @@ import pytest
 
 from pipelines.feeds import FEEDS
 from pipelines.feeds.idnumber import is_valid
-from pipelines.generate.generator import generate
 from pipelines.ingest.decode import decode
+from sample_feeds.generator import generate
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +98,8 @@ def test_every_household_has_its_head_first_even_the_last_one_cut_to_size():
     """The last household of a county is cut to the persons left; its members once started
     before it (member -2 for the one person of county 0's last household at 6,000 persons,
     seed 7): a household without 户主 that no defect planted, an R17 flag the truth missed."""
-    from pipelines.generate.geography import build_geography
-    from pipelines.generate.people import draw_people
+    from sample_feeds.geography import build_geography
+    from sample_feeds.people import draw_people
 
     county = build_geography(6000, 7).counties[0]
     persons = draw_people(county, 7, defect_rate=0.0).persons

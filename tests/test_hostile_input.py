@@ -10,8 +10,8 @@ import subprocess
 import zipfile
 from datetime import date
 
+from pipelines.core.ingest_limits import IngestLimits
 from pipelines.feeds import FEEDS
-from pipelines.ingest.limits import IngestLimits
 from pipelines.ingest.stage import ingest_feed
 from tests.deliveries import REGISTRY_HEADER, STANDARDS_HEADER, deliver, person, write_file
 from tests.test_ingest import VILLAGE, files, quarantine

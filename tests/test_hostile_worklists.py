@@ -15,9 +15,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines.quality.worklists import write_worklists
-from pipelines.restricted import OutsideRestrictedStore, inside
-from pipelines.spreadsheets import SHEET_DATA_ROWS, neutralised
+from pipelines.core.restricted import OutsideRestrictedStore, inside
+from pipelines.core.spreadsheets import SHEET_DATA_ROWS, neutralised
+from pipelines.reports.worklists import write_worklists
 
 NIGHT = date(2026, 12, 1)
 FORMULAS = ['=HYPERLINK("http://evil.example","点击")', "+1+1", "-2+3", "@SUM(A1)",

@@ -2,8 +2,8 @@
 rejections, encodings, formats, and re-deliveries."""
 
 
+from pipelines.core.ingest_limits import IngestLimits
 from pipelines.feeds import FEEDS, TABLES
-from pipelines.ingest.limits import IngestLimits
 from pipelines.ingest.stage import ingest_feed
 from tests.deliveries import REGISTRY_HEADER, STANDARDS_HEADER, deliver, person
 

@@ -7,7 +7,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from pipelines.pseudonym import (
+from pipelines.core.pseudonym import (
     MissingPseudonymKey,
     PseudonymKeyChanged,
     key_fingerprint,

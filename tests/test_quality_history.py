@@ -9,7 +9,7 @@ import subprocess
 import dagster as dg
 import pytest
 
-from pipelines.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from pipelines.core.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 from tests.deliveries import REGISTRY_HEADER, deliver
 from tests.runner import TEST_PSEUDONYM_KEY, povmon, query, run_pipeline
 from tests.test_quality_rules import P24, REGISTRY, deliver_county, person_key, row

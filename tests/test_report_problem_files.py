@@ -5,7 +5,7 @@ from datetime import date
 
 import duckdb
 
-from pipelines.quality.delivery_problems import PROBLEM_FILES, in_chinese
+from pipelines.reports.delivery_problems import PROBLEM_FILES, in_chinese
 from pipelines.reports.html import html_table
 
 HEADER_ONLY = "registry/2020-12-31/r.csv：只有表头、没有数据行（多半是导出失败）；请与报送部门核实"

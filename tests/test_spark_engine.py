@@ -17,13 +17,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.core.settings import SPARK_DBT_EXECUTABLE, Settings, UnknownEngine
+
 # through the definitions, which export the paths dbt's profile reads before it is parsed
 from pipelines.definitions import dbt_cli, dbt_project, defs
 from pipelines.feeds import FEEDS
 from pipelines.ingest.stage import ingest_feed
-from pipelines.settings import SPARK_DBT_EXECUTABLE, Settings, UnknownEngine
-from pipelines.spark.rounding import round_half_up
-from pipelines.spark.staged_parquet import BOOKKEEPING_TABLES, export_staged
+from pipelines.warehouse.spark.rounding import round_half_up
+from pipelines.warehouse.spark.staged_parquet import BOOKKEEPING_TABLES, export_staged
 from tests.deliveries import REGISTRY_HEADER, deliver, make_id, person
 
 V1 = "510101100201"

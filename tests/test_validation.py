@@ -11,10 +11,10 @@ import duckdb
 import pytest
 
 from pipelines.feeds import FEEDS, TABLES, Kind
-from pipelines.generate.defects import NOT_IN_CODE_LIST, UNPARSABLE
 from pipelines.ingest.stage import ingest_feed
 from pipelines.validation.run import SUITE_DOCUMENTS, _suite_document, validate
 from pipelines.validation.suites import contract_suite, quality_suite
+from sample_feeds.defects import NOT_IN_CODE_LIST, UNPARSABLE
 from tests.deliveries import VALID_ROWS, deliver, table_file
 
 DAY = "2020-12-31"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.quality.worklists import write_worklists
-from pipelines.spreadsheets import digits_kept_as_text
+from pipelines.core.spreadsheets import digits_kept_as_text
+from pipelines.reports.worklists import write_worklists
 from tests.test_hostile_worklists import NIGHT, _csv_rows, store
 
 HEADER = ["行政区划代码", "区划名称", "姓名", "证件号码", "规则编号", "问题类型", "严重程度",

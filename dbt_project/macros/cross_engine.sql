@@ -161,7 +161,7 @@
 
 {#- A DOUBLE ratio rounded to `decimals`, half away from zero, of its exact binary value (as
     DuckDB's round does; Spark's round reads the shortest decimal that prints the double,
-    pipelines/spark/rounding.py). -#}
+    pipelines/warehouse/spark/rounding.py). -#}
 {% macro round_ratio(value, decimals) -%}
     {{ return(adapter.dispatch('round_ratio', 'povmon')(value, decimals)) }}
 {%- endmacro %}

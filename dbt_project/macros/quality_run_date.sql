@@ -9,7 +9,7 @@
 
 {#- The earlier night whose quality results tonight carries forward (POVMON_CARRY_FORWARD_FROM),
     when the Dagster asset has proved that nothing a model reads changed since that night's
-    build (pipelines/build_inputs.py); none on every other night. -#}
+    build (pipelines/warehouse/build_inputs.py); none on every other night. -#}
 {% macro carry_forward_from() -%}
     {{ return(env_var("POVMON_CARRY_FORWARD_FROM", "") or none) }}
 {%- endmacro %}

@@ -10,7 +10,7 @@
       - carries the digest its rows were built from and the night they were built:
         {{ year_build_columns('final.year') }}
     A change of the dbt project or the pseudonym key is a full refresh (the Dagster asset
-    passes --full-refresh; pipelines/build_inputs.py). -#}
+    passes --full-refresh; pipelines/warehouse/build_inputs.py). -#}
 
 {% macro year_incremental() -%}
     {%- if target.type == 'spark' -%}

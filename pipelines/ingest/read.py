@@ -21,9 +21,9 @@ from pathlib import Path
 import polars as pl
 import python_calamine
 
+from pipelines.core.ingest_limits import DEFAULT_LIMITS, MIB
 from pipelines.feeds import Table
 from pipelines.ingest.decode import UNDECODABLE_MARK, UndecodableFile, UndecodableLine, decode
-from pipelines.ingest.limits import DEFAULT_LIMITS, MIB
 from pipelines.ingest.notices import REDELIVER_ZH, FileRejected, Notice
 
 FIRST_DATA_ROW = 2  # row 1 is the header, in CSV lines and spreadsheet rows alike

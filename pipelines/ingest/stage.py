@@ -30,15 +30,15 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.core.ingest_limits import DEFAULT_LIMITS, IngestLimits
+from pipelines.core.pseudonym import KEYS_DDL
 from pipelines.feeds import Feed, Table
 from pipelines.ingest.discover import Delivery, discover, file_digest, fingerprint
-from pipelines.ingest.limits import DEFAULT_LIMITS, IngestLimits
 from pipelines.ingest.notices import REDELIVER_ZH, FileRejected, Notice, joined
 from pipelines.ingest.ordered import ordered_map
 from pipelines.ingest.parse import parse_sql, raw_values_sql, sql_type
 from pipelines.ingest.read import MalformedLine, ReadFile, read_file
 from pipelines.ingest.refusals import not_due, outside_link
-from pipelines.pseudonym import KEYS_DDL
 
 BATCH_ROWS = 1_000_000  # rows parsed per statement: few statements, bounded memory
 

@@ -37,8 +37,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.duckdb_limits import duckdb_config
-from pipelines.sql_literal import sql_text
+from pipelines.core.duckdb_limits import duckdb_config
+from pipelines.core.sql_literal import sql_text
 
 PUBLISHED_FILE = "warehouse.duckdb"
 PERSONAL_COLUMNS = frozenset({"id_number", "name", "head_id_number"})

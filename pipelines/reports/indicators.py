@@ -15,8 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.labels import labels
-from pipelines.quality.delivery_problems import FEED_ZH
+from pipelines.core.labels import labels
 from pipelines.reports.charts import (
     ERROR_COLOUR,
     NEUTRAL_COLOUR,
@@ -28,6 +27,7 @@ from pipelines.reports.charts import (
     stacked_bar_chart,
     status_grid,
 )
+from pipelines.reports.delivery_problems import FEED_ZH
 from pipelines.reports.html import Markup, Table, html_table, link, page, query_table, write_pages
 
 REPORT_FOLDER = "report"

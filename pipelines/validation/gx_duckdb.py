@@ -32,7 +32,7 @@ from pathlib import Path
 import great_expectations as gx
 from great_expectations.execution_engine import sqlalchemy_execution_engine
 
-from pipelines.duckdb_limits import duckdb_config
+from pipelines.core.duckdb_limits import duckdb_config
 
 MEMORY_LIMIT = "256MB"  # a suite's aggregates are narrow: they spill rather than grow
 

@@ -3,7 +3,7 @@ validated yet.
 
 The GX project (suites, results) lives beside the warehouse, in the restricted store; the
 page statisticians read, ``<marts>/quality/data_docs/index.html``, is written from the
-recorded outcomes once all suites ran (pipelines/validation/docs.py), not by GX's site
+recorded outcomes once all suites ran (pipelines/reports/validation_results.py), not by GX's site
 builder, whose pages need the internet.
 
 A table's loaded deliveries are validated as GX batches of the asset partitioned by
@@ -33,9 +33,9 @@ from typing import TYPE_CHECKING
 import duckdb
 
 import pipelines.feeds
-from pipelines.duckdb_limits import duckdb_config
+from pipelines.core.duckdb_limits import duckdb_config
+from pipelines.core.rule_names import rule_name
 from pipelines.feeds import FEEDS, Table
-from pipelines.quality.rule_names import rule_name
 
 if TYPE_CHECKING:
     import great_expectations as gx

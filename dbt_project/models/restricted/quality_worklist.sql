@@ -1,7 +1,7 @@
 -- The restricted worklist of this run (var run_date): one row per flagged record and
 -- rule, WITH the raw ID number and name that data stewards need to find the record. It
 -- stays in the restricted store; everything published derives from it without them.
--- person_key() is the HMAC-SHA256 pseudonym (pipelines/pseudonym.py, registered by the
+-- person_key() is the HMAC-SHA256 pseudonym (pipelines/core/pseudonym.py, registered by the
 -- dbt plugin with the key from POVMON_PSEUDONYM_KEY).
 {{ config(tags=['every_night']) }}
 {%- if carry_forward_from() %}

@@ -1,1 +1,0 @@
-"""Dagster assets, one module per layer: ingest, warehouse (dbt), publish."""

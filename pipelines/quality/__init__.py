@@ -1,1 +1,0 @@
-"""The morning quality report: county worklists (restricted) and the HTML report (published)."""

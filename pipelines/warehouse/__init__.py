@@ -1,0 +1,1 @@
+"""The warehouse stage: the dbt project as Dagster assets, on DuckDB or on Spark."""

@@ -1,0 +1,28 @@
+"""Where a Spark build keeps its files: one folder (POVMON_SPARK_DIR, default spark/ beside
+the DuckDB store, restricted like it, since its tables hold ID numbers):
+
+    <spark>/staged/       the staged deliveries as Parquet (pipelines/warehouse/spark/staged_parquet.py)
+    <spark>/warehouse/    Spark's tables, <schema>.db/<table>/ (spark.sql.warehouse.dir)
+    <spark>/metastore_db  the embedded Derby metastore naming them
+    <spark>/tmp/          Spark's spill (spark.local.dir)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+DIR_VARIABLE = "POVMON_SPARK_DIR"
+
+
+def spark_dir(warehouse: Path, environ: Mapping[str, str] = os.environ) -> Path:
+    return Path(environ.get(DIR_VARIABLE) or warehouse.parent / "spark").resolve()
+
+
+def staged_dir(folder: Path) -> Path:
+    return folder / "staged"
+
+
+def spark_warehouse_dir(folder: Path) -> Path:
+    return folder / "warehouse"
