@@ -52,45 +52,46 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    for name, value in (("POVMON_RAW_DIR", args.raw), ("POVMON_MARTS_DIR", args.marts),
-                        ("POVMON_WAREHOUSE", args.warehouse)):  # fmt: skip
-        if value is not None:
-            os.environ[name] = str(value.resolve())
-    if args.engine:
-        os.environ["POVMON_ENGINE"] = args.engine
-    from pipelines.core.pseudonym import (
-        DEMO_VARIABLE,
-        KEY_VARIABLE,
-        MissingPseudonymKey,
-        key_is_given,
-        pseudonym_key,
-    )
+def run_settings(args: argparse.Namespace) -> Settings:
+    """The environment's settings with what the command line says instead."""
+    from dataclasses import replace
 
+    settings = Settings.from_env()
+    folders = {name: value.resolve() for name, value in (
+        ("raw_dir", args.raw), ("marts_dir", args.marts), ("warehouse_path", args.warehouse))
+        if value is not None}  # fmt: skip
+    settings = replace(settings, **folders)
     if args.demo:
-        os.environ[DEMO_VARIABLE] = "1"
-        if not key_is_given():
-            print(f"demo: {KEY_VARIABLE} is not set, so person_key uses the PUBLIC development "
-                  "key; fine for sample data, never for real records.", file=sys.stderr)  # fmt: skip
+        settings = replace(settings, key=replace(settings.key, demo=True))
+    return settings
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from pipelines.core.pseudonym import KEY_VARIABLE, MissingPseudonymKey, pseudonym_key
+
+    settings = run_settings(args)
+    if args.demo and not settings.key.given:
+        print(f"demo: {KEY_VARIABLE} is not set, so person_key uses the PUBLIC development "
+              "key; fine for sample data, never for real records.", file=sys.stderr)  # fmt: skip
     try:
-        key = pseudonym_key()
+        key = pseudonym_key(settings.key)
     except MissingPseudonymKey as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    import dagster as dg
-
-    from pipelines.core.settings import RUN_DATE_TAG, night_of
-    from pipelines.definitions import defs, settings
-
     if not settings.raw_dir.is_dir():
         print(f"error: no deliveries folder {settings.raw_dir}; create feeds with "
               "`povmon generate --out DIR` or pass --raw DIR", file=sys.stderr)  # fmt: skip
         return 2
+    import dagster as dg
+
     from pipelines.console import run_console
     from pipelines.core.pseudonym import NEW_KEY_TAG, PseudonymKeyChanged
     from pipelines.core.restricted import SharedRestrictedFolder, private_folder, refuse_shared
     from pipelines.core.run_lock import WarehouseBusy, warehouse_lock
+    from pipelines.core.settings import RUN_DATE_TAG, night_of
+    from pipelines.definitions import build_defs
     from pipelines.profiling import MemorySampler, profile_table, step_profile
+    from pipelines.warehouse.assets import WAREHOUSE_OP
 
     try:
         if not args.allow_shared_warehouse:
@@ -99,7 +100,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         sampler = MemorySampler()
         with warehouse_lock(settings.warehouse_path), sampler if args.profile else nullcontext():
             if not args.new_pseudonym_key:
-                _refuse_changed_key(settings.warehouse_path, key)
+                _refuse_changed_key(settings, key)
             night = args.run_date or night_of({})
             started = time.monotonic()
             instance = (dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME")
@@ -107,12 +108,14 @@ def cmd_run(args: argparse.Namespace) -> int:
             log_path = settings.warehouse_path.parent / "logs" / f"run_{night.isoformat()}.log"
             print(f"povmon run, night {night.isoformat()}: {settings.raw_dir} -> "
                   f"{settings.marts_dir} (full log: {log_path})")
+            job = build_defs(settings).resolve_job_def("nightly")
+            build = {"engine": args.engine or "", "full_refresh": args.full_refresh}
             with run_console(log_path, args.log_level) as (loggers, logging_config):
-                result = defs.resolve_job_def("nightly").with_logger_defs(loggers).execute_in_process(
+                result = job.with_logger_defs(loggers).execute_in_process(
                     instance=instance,
                     tags={RUN_DATE_TAG: night.isoformat(),
                           **({NEW_KEY_TAG: "1"} if args.new_pseudonym_key else {})},
-                    run_config=logging_config,
+                    run_config={**logging_config, "ops": {WAREHOUSE_OP: {"config": build}}},
                     raise_on_error=False,
                 )
             elapsed = time.monotonic() - started
@@ -146,9 +149,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _refuse_changed_key(warehouse: Path, key: bytes) -> None:
+def _refuse_changed_key(settings: Settings, key: bytes) -> None:
     """Before anything runs: PseudonymKeyChanged when the warehouse was built with another
     key (the warehouse step refuses it too, for runs the schedule or the sensor starts)."""
+    warehouse = settings.warehouse_path
     if not warehouse.is_file():
         return
     import duckdb
@@ -156,7 +160,8 @@ def _refuse_changed_key(warehouse: Path, key: bytes) -> None:
     from pipelines.core.duckdb_limits import duckdb_config
     from pipelines.core.pseudonym import refuse_changed_key
 
-    with duckdb.connect(str(warehouse), read_only=True, config=duckdb_config(warehouse)) as conn:
+    config = duckdb_config(warehouse, settings.duckdb)
+    with duckdb.connect(str(warehouse), read_only=True, config=config) as conn:
         refuse_changed_key(conn, key)
 
 
@@ -235,7 +240,8 @@ def cmd_sql(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from pipelines.publish.export import ExportError, export
 
-    database = (args.marts or Settings.from_env().marts_dir) / "warehouse.duckdb"
+    settings = Settings.from_env()
+    database = (args.marts or settings.marts_dir) / "warehouse.duckdb"
     if not database.exists():
         print(f"error: {database} does not exist yet; run `povmon run` first", file=sys.stderr)
         return 2
@@ -244,7 +250,8 @@ def cmd_export(args: argparse.Namespace) -> int:
               "--query \"SELECT …\", not both", file=sys.stderr)
         return 2
     try:
-        rows = export(database, args.out, mart=args.mart, query=args.query, headers=args.headers)
+        rows = export(database, args.out, mart=args.mart, query=args.query, headers=args.headers,
+                      limits=settings.duckdb)
     except ExportError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -301,6 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="where the dbt models run: duckdb (default) or spark (Apache Spark, "
                      "local[2] unless POVMON_SPARK_MASTER names a cluster; see README, "
                      "'Scaling out'); default $POVMON_ENGINE")
+    run.add_argument("--full-refresh", action="store_true",
+                     help="rebuild every year of the year-incremental models and every model, "
+                     "even when nothing they read changed")
     run.add_argument("--new-pseudonym-key", action="store_true",
                      help="accept a POVMON_PSEUDONYM_KEY other than the one the warehouse was "
                      "built with (refused otherwise): every person_key changes, and flag "

@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import os
 import smtplib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-NOTICE_DIR_VARIABLE = "POVMON_NOTICE_DIR"
-MAIL_TO_VARIABLE = "POVMON_NOTICE_MAIL_TO"
-SMTP_HOST_VARIABLE = "POVMON_SMTP_HOST"
+from pipelines.core.settings import NoticeSettings
 
 
 @dataclass(frozen=True)
@@ -53,20 +50,19 @@ def notice_text(run: FailedRun) -> str:
             "(the night's date is kept).\n")
 
 
-def write_notice(run: FailedRun, folder: Path, environ: Mapping[str, str] = os.environ) -> Path:
+def write_notice(run: FailedRun, folder: Path, mail: NoticeSettings) -> Path:
     """The notice file, and the mail when addresses are configured; the file's path."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{run.night}_{run.run_id}_failed.txt"
     text = notice_text(run)
     path.write_text(text, encoding="utf-8")
-    recipients = [a.strip() for a in environ.get(MAIL_TO_VARIABLE, "").split(",") if a.strip()]
-    if recipients:
+    if mail.mail_to:
         message = EmailMessage()
         message["Subject"] = f"povmon: {run.night} 夜间运行失败 (run {run.run_id[:8]})"
         message["From"] = f"povmon@{os.uname().nodename}"
-        message["To"] = ", ".join(recipients)
+        message["To"] = ", ".join(mail.mail_to)
         message.set_content(text)
-        host, _, port = environ.get(SMTP_HOST_VARIABLE, "localhost").partition(":")
+        host, _, port = mail.smtp_host.partition(":")
         with smtplib.SMTP(host, int(port or 25), timeout=30) as smtp:
             smtp.send_message(message)
     return path

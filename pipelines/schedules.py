@@ -10,18 +10,16 @@ looks for deliveries every POVMON_SENSOR_INTERVAL seconds (default 60).
 
 import hashlib
 import json
-import os
-from collections.abc import Mapping
 from pathlib import Path
 
 import dagster as dg
 
-from pipelines.core.pseudonym import DEMO_VARIABLE, KEY_VARIABLE, MissingPseudonymKey, pseudonym_key
-from pipelines.core.settings import OFFICE_TIMEZONE, RUN_DATE_TAG, night_of
+from pipelines.core.pseudonym import DEMO_VARIABLE, KEY_VARIABLE, key_configured
+from pipelines.core.settings import OFFICE_TIMEZONE, RUN_DATE_TAG, Settings, night_of
 from pipelines.core.store import Warehouse
 from pipelines.feeds import FEEDS
 from pipelines.ingest.discover import SUCCESS_MARKER, discover
-from pipelines.notices import NOTICE_DIR_VARIABLE, FailedRun, step_error, write_notice
+from pipelines.notices import FailedRun, step_error, write_notice
 
 # Runs carrying this tag write the warehouse; dagster_home/dagster.yaml lets one of them
 # be in progress at a time, so a second (schedule, sensor or a person) waits in the queue.
@@ -35,30 +33,12 @@ nightly_job = dg.define_asset_job(
     tags=WAREHOUSE_WRITER_TAG,
 )
 
-def key_configured(environ: Mapping[str, str] = os.environ) -> bool:
-    """Whether runs can compute person_key: a key, or demo mode."""
-    try:
-        pseudonym_key(environ)
-    except MissingPseudonymKey:
-        return False
-    return True
-
-
-def _default_status(kind: type[dg.DefaultSensorStatus] | type[dg.DefaultScheduleStatus]):
-    return kind.RUNNING if key_configured() else kind.STOPPED
-
-
 STOPPED_WHY = (f" Stopped: {KEY_VARIABLE} is not set, so every run it started would fail "
                f"at the warehouse step. Set {KEY_VARIABLE} (or {DEMO_VARIABLE}=1 for sample "
                "data) and restart `dagster dev`, or start it here once it is set.")
 
 
-@dg.schedule(name="nightly_0200_shanghai", job=nightly_job, cron_schedule="0 2 * * *",
-             execution_timezone="Asia/Shanghai",
-             default_status=_default_status(dg.DefaultScheduleStatus),
-             description="Every night at 02:00 Beijing time."
-             + ("" if key_configured() else STOPPED_WHY))
-def nightly_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+def _nightly_run(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     """Every night at 02:00 Beijing time; the run belongs to that night's date, even when
     it starts late or is launched again."""
     night = context.scheduled_execution_time.astimezone(OFFICE_TIMEZONE).date()
@@ -81,13 +61,10 @@ SENSOR_DESCRIPTION = ("Starts the nightly job when a complete delivery appears t
                       "last evaluation had not seen (or a corrected one, by its new _SUCCESS).")
 
 
-@dg.sensor(job=nightly_job,
-           minimum_interval_seconds=int(os.environ.get("POVMON_SENSOR_INTERVAL") or 60),
-           default_status=_default_status(dg.DefaultSensorStatus),
-           description=SENSOR_DESCRIPTION + ("" if key_configured() else STOPPED_WHY))
-def new_delivery_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
+def _new_deliveries(context: dg.SensorEvaluationContext,
+                    warehouse: dg.ResourceParam[Warehouse]) -> dg.RunRequest | dg.SkipReason:
     """Start a run when a complete delivery appears that the last evaluation had not seen."""
-    current = complete_deliveries(Path(warehouse.raw_dir))
+    current = complete_deliveries(warehouse.raw_dir)
     seen = set(json.loads(context.cursor)) if context.cursor else set()
     new = [d for d in current if d not in seen]
     context.update_cursor(json.dumps(current))
@@ -101,16 +78,39 @@ def new_delivery_sensor(context: dg.SensorEvaluationContext, warehouse: Warehous
     )
 
 
-@dg.run_failure_sensor(monitored_jobs=[nightly_job], default_status=_default_status(dg.DefaultSensorStatus),
-                       description="Writes a notice of every failed nightly run to "
-                       "POVMON_NOTICE_DIR (default <warehouse dir>/notices) and the log, and mails "
-                       "it to POVMON_NOTICE_MAIL_TO when set (pipelines/notices.py).")
-def run_failure_notice(context: dg.RunFailureSensorContext, warehouse: Warehouse) -> None:
+FAILURE_DESCRIPTION = ("Writes a notice of every failed nightly run to POVMON_NOTICE_DIR "
+                       "(default <warehouse dir>/notices) and the log, and mails it to "
+                       "POVMON_NOTICE_MAIL_TO when set (pipelines/notices.py).")
+
+
+def _failure_notice(context: dg.RunFailureSensorContext,
+                    warehouse: dg.ResourceParam[Warehouse]) -> None:
     run = context.dagster_run
     failures = [(event.step_key or "", step_error(event))
                 for event in context.get_step_failure_events()]
     failed = FailedRun(run.run_id, night_of(run.tags).isoformat(), run.job_name,
                        failures or [("run", context.failure_event.message or "")])
-    folder = Path(os.environ.get(NOTICE_DIR_VARIABLE) or Path(warehouse.path).parent / "notices")
-    path = write_notice(failed, folder)
+    path = write_notice(failed, warehouse.settings.notice_dir, warehouse.settings.notices)
     context.log.error(f"nightly run {run.run_id} failed; notice written to {path}")
+
+
+def build_automation(settings: Settings) -> tuple[dg.ScheduleDefinition, list[dg.SensorDefinition]]:
+    """The schedule, the delivery sensor and the failure notice: RUNNING when runs can
+    compute person_key (a key, or demo mode), else STOPPED with the reason in their
+    descriptions."""
+    ready = key_configured(settings.key)
+    why = "" if ready else STOPPED_WHY
+    schedule_status = dg.DefaultScheduleStatus.RUNNING if ready else dg.DefaultScheduleStatus.STOPPED
+    sensor_status = dg.DefaultSensorStatus.RUNNING if ready else dg.DefaultSensorStatus.STOPPED
+    schedule = dg.schedule(
+        name="nightly_0200_shanghai", job=nightly_job, cron_schedule="0 2 * * *",
+        execution_timezone="Asia/Shanghai", default_status=schedule_status,
+        description="Every night at 02:00 Beijing time." + why)(_nightly_run)
+    deliveries = dg.sensor(
+        name="new_delivery_sensor", job=nightly_job,
+        minimum_interval_seconds=settings.sensor_interval_seconds,
+        default_status=sensor_status, description=SENSOR_DESCRIPTION + why)(_new_deliveries)
+    failures = dg.run_failure_sensor(
+        name="run_failure_notice", monitored_jobs=[nightly_job], default_status=sensor_status,
+        description=FAILURE_DESCRIPTION)(_failure_notice)
+    return schedule, [deliveries, failures]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.core.duckdb_limits import duckdb_config
+from pipelines.core.duckdb_limits import DEFAULT_DUCKDB_LIMITS, duckdb_config
 from pipelines.feeds import FEEDS
 from pipelines.ingest.decode import decode
 
@@ -36,7 +36,8 @@ def main(raw: Path) -> None:
         started = time.monotonic()
         rows = 0
         with duckdb.connect(str(Path(work) / "bare.duckdb"),
-                            config=duckdb_config(Path(work) / "bare.duckdb")) as conn:
+                            config=duckdb_config(Path(work) / "bare.duckdb",
+                                                 DEFAULT_DUCKDB_LIMITS)) as conn:
             for table, paths in files.items():
                 conn.execute(f"create table {table} as select * from read_csv($paths, "
                              "union_by_name = true, all_varchar = true, header = true)",

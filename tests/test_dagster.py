@@ -14,11 +14,23 @@ import dagster as dg
 import pytest
 from dagster_dbt import DbtCliResource
 
-from pipelines.core.settings import REPO_ROOT
+from pipelines.core.settings import REPO_ROOT, Settings
 from pipelines.core.store import Warehouse
-from pipelines.definitions import dbt_cli, dbt_project, defs
-from pipelines.schedules import SENSOR_DESCRIPTION, new_delivery_sensor, nightly_schedule
+from pipelines.definitions import build_defs
+from pipelines.schedules import SENSOR_DESCRIPTION
+from pipelines.warehouse.assets import carry_forward_roots, dbt_project
+from pipelines.warehouse.dbt_cli import dbt_cli
 from tests.deliveries import STANDARDS_HEADER, deliver
+
+
+def settings_on(folder: Path, **environ: str) -> Settings:
+    return Settings.from_env({"POVMON_RAW_DIR": str(folder), "POVMON_DEMO": "1",
+                              "POVMON_WAREHOUSE": str(folder / "w" / "warehouse.duckdb"),
+                              "POVMON_MARTS_DIR": str(folder / "marts"), **environ})
+
+
+defs = build_defs(settings_on(Path("/nonexistent")))
+nightly_schedule = defs.resolve_schedule_def("nightly_0200_shanghai")
 
 
 def test_graph_has_an_asset_per_feed_the_dbt_models_and_publish():
@@ -77,21 +89,19 @@ def test_indicator_report_comes_after_the_publication():
 
 
 def test_a_night_with_nothing_new_still_rebuilds_what_depends_on_the_run_date():
-    from pipelines.warehouse.assets import CARRY_FORWARD_ROOTS
-
-    assert {k.to_user_string() for k in CARRY_FORWARD_ROOTS} == {
+    assert {k.to_user_string() for k in carry_forward_roots(dbt_project())} == {
         "restricted/quality_worklist", "quality/quality_check_history",
         "marts/delivery_timeliness", "marts/delivery_completeness"}
 
 
 @pytest.fixture
 def sensor_on(tmp_path):
-    warehouse = Warehouse(raw_dir=str(tmp_path), path=str(tmp_path / "w.duckdb"),
-                          marts_dir=str(tmp_path / "marts"))
+    sensor = defs.resolve_sensor_def("new_delivery_sensor")
+    warehouse = Warehouse(settings_on(tmp_path))
 
     def evaluate(cursor):
         context = dg.build_sensor_context(cursor=cursor, resources={"warehouse": warehouse})
-        result = new_delivery_sensor.evaluate_tick(context)
+        result = sensor.evaluate_tick(context)
         return result.run_requests, result.skip_message, result.cursor
 
     return evaluate
@@ -109,7 +119,7 @@ def test_sensor_starts_a_run_for_a_new_complete_delivery_only(sensor_on, tmp_pat
     requests, _, cursor = sensor_on(cursor)
     assert len(requests) == 1
     assert requests[0].tags["povmon/new_deliveries"] == "standards/2020-01-15"
-    assert new_delivery_sensor.job_name == "nightly"
+    assert defs.resolve_sensor_def("new_delivery_sensor").job_name == "nightly"
 
     requests, skip, cursor = sensor_on(cursor)
     assert requests == [] and skip == "no new complete delivery"
@@ -152,7 +162,8 @@ def definitions_in(environ: dict[str, str]) -> str:
     env = {k: v for k, v in os.environ.items()
            if k not in ("POVMON_PSEUDONYM_KEY", "POVMON_PSEUDONYM_KEY_FILE", "POVMON_DEMO")}
     result = subprocess.run([sys.executable, "-c", (
-        "from pipelines.definitions import defs; s = defs.resolve_sensor_def('new_delivery_sensor'); "
+        "from pipelines.definitions import defs; defs = defs(); "
+        "s = defs.resolve_sensor_def('new_delivery_sensor'); "
         "print(s.default_status.value); print(s.description); "
         "print(defs.resolve_schedule_def('nightly_0200_shanghai').default_status.value); "
         "print(defs.resolve_sensor_def('run_failure_notice').default_status.value)")],
@@ -198,7 +209,7 @@ def test_the_dbt_resource_skips_dbt_version_and_the_in_process_adapter():
     prints."""
     assert "_cli_version" in vars(DbtCliResource)
     assert "_initialize_dbt_core_adapter" in vars(DbtCliResource)
-    dbt = dbt_cli(dbt_project)
+    dbt = dbt_cli(dbt_project(), settings_on(Path("/nonexistent")))
     assert str(dbt._cli_version) == importlib.metadata.version("dbt-core")
     printed = subprocess.run([str(Path(sys.executable).with_name("dbt")), "--version"],
                              capture_output=True, text=True, check=True).stdout

@@ -5,7 +5,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from pipelines.core.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from pipelines.core.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, Settings
 from pipelines.core.store import Warehouse
 
 
@@ -14,12 +14,10 @@ def settings_of(conn) -> tuple:
                         "current_setting('temp_directory')").fetchone()
 
 
-def test_warehouse_connections_take_the_configured_memory_threads_and_spill_folder(
-        tmp_path, monkeypatch):
-    monkeypatch.setenv("POVMON_DUCKDB_MEMORY_LIMIT", "1GB")
-    monkeypatch.setenv("POVMON_DUCKDB_THREADS", "1")
-    warehouse = Warehouse(raw_dir=str(tmp_path), path=str(tmp_path / "w" / "warehouse.duckdb"),
-                          marts_dir=str(tmp_path / "marts"))
+def test_warehouse_connections_take_the_configured_memory_threads_and_spill_folder(tmp_path):
+    warehouse = Warehouse(Settings.from_env({
+        "POVMON_WAREHOUSE": str(tmp_path / "w" / "warehouse.duckdb"),
+        "POVMON_DUCKDB_MEMORY_LIMIT": "1GB", "POVMON_DUCKDB_THREADS": "1"}))
     with warehouse.connect() as conn:
         assert settings_of(conn) == ("953.6 MiB", 1, str(tmp_path / "w" / ".spill"))
 
@@ -30,9 +28,11 @@ def test_dbt_connections_take_the_same_caps(tmp_path):
            "POVMON_DUCKDB_THREADS": "1"}
     result = subprocess.run(
         [DBT_EXECUTABLE, "show", "--quiet", "--output", "json", "--inline",
-         "select current_setting('memory_limit') as m, current_setting('threads') as t",
+         "select current_setting('memory_limit') as m, current_setting('threads') as t, "
+         "current_setting('temp_directory') as d",
          "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
          "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
         capture_output=True, text=True, timeout=300, env=env, cwd=Path(DBT_PROJECT_DIR))
     assert result.returncode == 0, result.stdout + result.stderr
     assert '"m": "1.3 GiB"' in result.stdout and '"t": 1' in result.stdout
+    assert f'"d": "{tmp_path / ".spill"}"' in result.stdout  # where every connection spills

@@ -7,6 +7,7 @@ import socketserver
 import threading
 from email import message_from_bytes, policy
 
+from pipelines.core.settings import NoticeSettings, Settings
 from pipelines.notices import FailedRun, write_notice
 
 RUN = FailedRun("d67845b9-f9df", "2026-12-02", "nightly",
@@ -33,7 +34,7 @@ class SMTP(socketserver.StreamRequestHandler):
 
 
 def test_a_notice_names_the_night_the_run_and_the_failed_step(tmp_path):
-    path = write_notice(RUN, tmp_path / "notices", environ={})
+    path = write_notice(RUN, tmp_path / "notices", NoticeSettings())
     assert path == tmp_path / "notices" / "2026-12-02_d67845b9-f9df_failed.txt"
     assert path.read_text(encoding="utf-8").splitlines()[:4] == [
         "povmon：2026-12-02 夜间运行失败 / the night's run FAILED",
@@ -44,9 +45,9 @@ def test_a_notice_names_the_night_the_run_and_the_failed_step(tmp_path):
 def test_the_notice_is_mailed_when_addresses_are_configured(tmp_path):
     with socketserver.TCPServer(("127.0.0.1", 0), SMTP) as server:
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        write_notice(RUN, tmp_path, environ={
+        write_notice(RUN, tmp_path, Settings.from_env({
             "POVMON_NOTICE_MAIL_TO": "duty@example.gov.cn, it@example.gov.cn",
-            "POVMON_SMTP_HOST": f"127.0.0.1:{server.server_address[1]}"})
+            "POVMON_SMTP_HOST": f"127.0.0.1:{server.server_address[1]}"}).notices)
         server.shutdown()
     [raw] = SMTP.received
     mail = message_from_bytes(raw, policy=policy.default)

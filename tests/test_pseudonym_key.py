@@ -14,6 +14,7 @@ from pipelines.core.pseudonym import (
     pseudonym_key,
     record_key,
 )
+from pipelines.core.settings import Settings
 
 NIGHT = date(2026, 12, 1)
 
@@ -40,12 +41,12 @@ def test_the_key_can_come_from_a_file_as_a_service_credential(tmp_path):
     newline, as `openssl rand -hex 32 >` writes it, is not part of it)."""
     key = tmp_path / "pseudonym-key"
     key.write_text("0123abcd\n")
-    assert pseudonym_key({"POVMON_PSEUDONYM_KEY_FILE": str(key)}) == b"0123abcd"
-    assert pseudonym_key({"POVMON_PSEUDONYM_KEY": "other",
-                          "POVMON_PSEUDONYM_KEY_FILE": str(key)}) == b"other"
+    assert pseudonym_key(Settings.from_env({"POVMON_PSEUDONYM_KEY_FILE": str(key)}).key) == b"0123abcd"
+    assert pseudonym_key(Settings.from_env({"POVMON_PSEUDONYM_KEY": "other",
+                          "POVMON_PSEUDONYM_KEY_FILE": str(key)}).key) == b"other"
     with pytest.raises(MissingPseudonymKey, match=rf"POVMON_PSEUDONYM_KEY_FILE={tmp_path}/none "
                        r"cannot be read \(No such file or directory\)"):
-        pseudonym_key({"POVMON_PSEUDONYM_KEY_FILE": str(tmp_path / "none")})
+        pseudonym_key(Settings.from_env({"POVMON_PSEUDONYM_KEY_FILE": str(tmp_path / "none")}).key)
     key.write_text("\n")
     with pytest.raises(MissingPseudonymKey, match="is empty: write the office's key into it"):
-        pseudonym_key({"POVMON_PSEUDONYM_KEY_FILE": str(key)})
+        pseudonym_key(Settings.from_env({"POVMON_PSEUDONYM_KEY_FILE": str(key)}).key)

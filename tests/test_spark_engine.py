@@ -18,11 +18,12 @@ import duckdb
 import pytest
 
 from pipelines.core.settings import SPARK_DBT_EXECUTABLE, Settings, UnknownEngine
-
-# through the definitions, which export the paths dbt's profile reads before it is parsed
-from pipelines.definitions import dbt_cli, dbt_project, defs
 from pipelines.feeds import FEEDS
 from pipelines.ingest.stage import ingest_feed
+
+# through the definitions, which export the paths dbt's profile reads before it is parsed
+from pipelines.warehouse.assets import dbt_project
+from pipelines.warehouse.dbt_cli import dbt_cli
 from pipelines.warehouse.spark.rounding import round_half_up
 from pipelines.warehouse.spark.staged_parquet import BOOKKEEPING_TABLES, export_staged
 from tests.deliveries import REGISTRY_HEADER, deliver, make_id, person
@@ -111,10 +112,11 @@ def test_engine_is_duckdb_unless_set_and_an_unknown_one_is_refused(monkeypatch):
 
 
 def test_spark_runs_dbt_inside_povmon_s_session_on_the_spark_target():
-    spark = dbt_cli(dbt_project, "spark")
+    settings = Settings.from_env({})
+    spark = dbt_cli(dbt_project(), settings, "spark")
     assert (spark.dbt_executable, spark.target) == (SPARK_DBT_EXECUTABLE, "spark")
-    assert dbt_cli(dbt_project).target is None
-    assert defs.resources["warehouse"].engine == "duckdb"  # unless POVMON_ENGINE says spark
+    assert dbt_cli(dbt_project(), settings).target is None  # unless POVMON_ENGINE says spark
+    assert spark.environment["POVMON_ENGINE"] == "duckdb"  # the run's engine is its config
 
 
 def test_ratios_round_the_exact_binary_value_as_duckdb_does():

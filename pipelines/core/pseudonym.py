@@ -22,8 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -49,18 +48,28 @@ class MissingPseudonymKey(RuntimeError):
     """Neither POVMON_PSEUDONYM_KEY nor demo mode: nothing may be published."""
 
 
-def is_demo(environ: Mapping[str, str] = os.environ) -> bool:
-    return environ.get(DEMO_VARIABLE) == "1"
+@dataclass(frozen=True)
+class KeySource:
+    """Where this run's key comes from (the settings' POVMON_PSEUDONYM_KEY,
+    POVMON_PSEUDONYM_KEY_FILE, POVMON_DEMO); the key itself is never printed."""
+
+    text: str = field(default="", repr=False)
+    file: Path | None = None
+    demo: bool = False
+
+    @property
+    def given(self) -> bool:
+        """Whether a key (not the development one) is configured, by value or by file."""
+        return bool(self.text or self.file)
 
 
-def pseudonym_key(environ: Mapping[str, str] = os.environ) -> bytes:
+def pseudonym_key(source: KeySource) -> bytes:
     """The HMAC key of this run, or MissingPseudonymKey with what to do about it."""
-    key = environ.get(KEY_VARIABLE, "")
-    if key:
-        return key.encode()
-    if environ.get(KEY_FILE_VARIABLE):
-        return _key_from_file(Path(environ[KEY_FILE_VARIABLE]))
-    if is_demo(environ):
+    if source.text:
+        return source.text.encode()
+    if source.file is not None:
+        return _key_from_file(source.file)
+    if source.demo:
         return DEVELOPMENT_KEY.encode()
     raise MissingPseudonymKey(
         f"{KEY_VARIABLE} is not set, so person_key cannot be computed and nothing is "
@@ -68,6 +77,15 @@ def pseudonym_key(environ: Mapping[str, str] = os.environ) -> bytes:
         "rand -hex 32)`, kept in the scheduler's secret store; the same key every night, or "
         "flags no longer match across nights), or run sample data with `povmon run --demo`."
     )
+
+
+def key_configured(source: KeySource) -> bool:
+    """Whether runs can compute person_key: a readable key, or demo mode."""
+    try:
+        pseudonym_key(source)
+    except MissingPseudonymKey:
+        return False
+    return True
 
 
 def _key_from_file(path: Path) -> bytes:
@@ -81,11 +99,6 @@ def _key_from_file(path: Path) -> bytes:
         raise MissingPseudonymKey(f"{KEY_FILE_VARIABLE}={path} is empty: write the office's key "
                                   "into it (e.g. `openssl rand -hex 32`)")
     return key.encode()
-
-
-def key_is_given(environ: Mapping[str, str] = os.environ) -> bool:
-    """Whether a key (not the development one) is configured, by value or by file."""
-    return bool(environ.get(KEY_VARIABLE) or environ.get(KEY_FILE_VARIABLE))
 
 
 def person_key(key: bytes, id_number: str | None) -> str | None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.core.duckdb_limits import duckdb_config
+from pipelines.core.duckdb_limits import DuckDBLimits, duckdb_config
 from pipelines.core.settings import OFFICE_TIMEZONE
 
 
@@ -51,7 +51,8 @@ def _refuse_if_duckdb_locked(warehouse: Path) -> None:
     if not warehouse.exists():
         return
     try:
-        duckdb.connect(str(warehouse), config=duckdb_config(warehouse, memory_limit="256MB")).close()
+        duckdb.connect(str(warehouse), config=duckdb_config(warehouse, DuckDBLimits(threads=1),
+                                                          memory_limit="256MB")).close()
     except duckdb.IOException as error:
         if "lock" not in str(error).lower():
             return  # not busy; the run meets the problem itself and reports it

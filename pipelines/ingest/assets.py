@@ -2,7 +2,6 @@
 feed contract, and the ingest log that checks every row was accounted for."""
 
 
-from pathlib import Path
 
 import dagster as dg
 
@@ -25,11 +24,12 @@ def build_feed_asset(feed: Feed) -> dg.AssetsDefinition:
         f"staged in {', '.join(t.staged_name for t in feed.tables)} (restricted store).",
         kinds={"duckdb"},
     )
-    def _ingest(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    def _ingest(context: dg.AssetExecutionContext,
+                warehouse: dg.ResourceParam[Warehouse]) -> dg.MaterializeResult:
         with warehouse.connect() as conn:
-            summary = ingest_feed(conn, Path(warehouse.raw_dir), feed, log=context.log.info,
+            summary = ingest_feed(conn, warehouse.raw_dir, feed, log=context.log.info,
                                   night=night_of(context.run.tags),
-                                  limits=warehouse.ingest_limits())
+                                  limits=warehouse.ingest_limits)
         for warning in summary.warnings:
             context.log.warning(warning)
         for problem in summary.rejected:
@@ -63,8 +63,9 @@ feed_assets = [build_feed_asset(feed) for feed in FEEDS.values()]
     "names what in data/raw is no feed's folder (read by no one).",
     kinds={"duckdb"},
 )
-def ingest_log(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    unread = unread_folders(Path(warehouse.raw_dir))
+def ingest_log(context: dg.AssetExecutionContext,
+               warehouse: dg.ResourceParam[Warehouse]) -> dg.MaterializeResult:
+    unread = unread_folders(warehouse.raw_dir)
     for _, notice in unread:
         context.log.warning(notice.en)
     with warehouse.connect(read_only=True) as conn:

@@ -1,5 +1,6 @@
 """The publish asset: runs after every mart and dbt test succeeded."""
 
+
 import hashlib
 import re
 import shutil
@@ -7,12 +8,13 @@ import tempfile
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
+from dagster_dbt import DbtCliResource, DbtProject
 
 from pipelines.core.pseudonym import pseudonym_key
 from pipelines.core.store import Warehouse
 from pipelines.publish.publish import publish
-from pipelines.warehouse.assets import MART_KEYS, dbt_project
+from pipelines.warehouse.assets import mart_keys
+from pipelines.warehouse.dbt_cli import dbt_cli
 
 DOCS_FOLDER = "docs"
 DOCS_STAMP = ".manifest.sha256"  # the manifest the page was built from
@@ -21,16 +23,12 @@ DOCS_STAMP = ".manifest.sha256"  # the manifest the page was built from
 TRACKER_URL = re.compile(r'(?<=\.src=)"//[^"]+"')
 
 
-def _manifest_digest() -> str:
-    return hashlib.sha256(dbt_project.manifest_path.read_bytes()).hexdigest()
-
-
-def build_docs(dbt: DbtCliResource, marts_dir: Path) -> Path | None:
+def build_docs(dbt: DbtCliResource, project: DbtProject, marts_dir: Path) -> Path | None:
     """`dbt docs generate --static`: one self-contained page, built beside the marts under
     a hidden name; the caller moves it into place. None when the published page was built
     from the same manifest (the models, columns and descriptions have not changed), which
     saves a dbt invocation on most nights."""
-    digest = _manifest_digest()
+    digest = hashlib.sha256(project.manifest_path.read_bytes()).hexdigest()
     stamp = marts_dir / DOCS_FOLDER / DOCS_STAMP
     if stamp.exists() and stamp.read_text() == digest:
         return None
@@ -38,7 +36,7 @@ def build_docs(dbt: DbtCliResource, marts_dir: Path) -> Path | None:
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
     with tempfile.TemporaryDirectory() as target:
-        dbt.cli(["docs", "generate", "--static"], manifest=dbt_project.manifest_path,
+        dbt.cli(["docs", "generate", "--static"], manifest=project.manifest_path,
                 target_path=Path(target)).wait()  # fmt: skip
         page = (Path(target) / "static_index.html").read_text(encoding="utf-8")
         (building / "index.html").write_text(TRACKER_URL.sub('""', page), encoding="utf-8")
@@ -46,33 +44,37 @@ def build_docs(dbt: DbtCliResource, marts_dir: Path) -> Path | None:
     return building
 
 
-@dg.asset(
-    key=dg.AssetKey(["publish", "published_marts"]),
-    group_name="publish",
-    deps=MART_KEYS,
-    description="<marts>/warehouse.duckdb (schema marts, renamed into place atomically), "
-    "<marts>/<mart>.parquet and <marts>/docs/index.html (dbt docs); no personal data.",
-    kinds={"duckdb", "parquet"},
-)
-def published_marts(
-    context: dg.AssetExecutionContext, warehouse: Warehouse, dbt: DbtCliResource
-) -> dg.MaterializeResult:
-    pseudonym_key()  # no key, no publication (the marts carry person_key)
-    marts_dir = Path(warehouse.marts_dir)
-    docs = build_docs(dbt, marts_dir)
-    result = publish(Path(warehouse.path), marts_dir)
-    if docs is not None:
-        shutil.rmtree(marts_dir / DOCS_FOLDER, ignore_errors=True)
-        docs.rename(marts_dir / DOCS_FOLDER)
-    context.log.info(f"published {len(result.tables)} marts to {result.database}, "
-                     f"{len(result.changed)} of them changed ({', '.join(result.changed) or 'none'})"
-                     + ("" if docs else "; dbt docs unchanged (same manifest), kept"))
-    return dg.MaterializeResult(
-        metadata={
-            "database": dg.MetadataValue.path(str(result.database)),
-            "docs": dg.MetadataValue.path(str(marts_dir / DOCS_FOLDER / "index.html")),
-            "docs_rebuilt": docs is not None,
-            "changed_marts": ", ".join(result.changed),
-            **{f"rows_{table}": rows for table, rows in result.tables.items()},
-        }
+def published_marts_asset(project: DbtProject) -> dg.AssetsDefinition:
+    """The publish step, after every mart of ``project``."""
+
+    @dg.asset(
+        key=dg.AssetKey(["publish", "published_marts"]),
+        group_name="publish",
+        deps=mart_keys(project),
+        description="<marts>/warehouse.duckdb (schema marts, renamed into place atomically), "
+        "<marts>/<mart>.parquet and <marts>/docs/index.html (dbt docs); no personal data.",
+        kinds={"duckdb", "parquet"},
     )
+    def published_marts(context: dg.AssetExecutionContext,
+                        warehouse: dg.ResourceParam[Warehouse]) -> dg.MaterializeResult:
+        pseudonym_key(warehouse.settings.key)  # no key, no publication (the marts carry person_key)
+        marts_dir = warehouse.marts_dir
+        docs = build_docs(dbt_cli(project, warehouse.settings, "duckdb"), project, marts_dir)
+        result = publish(warehouse.path, marts_dir, warehouse.settings.duckdb)
+        if docs is not None:
+            shutil.rmtree(marts_dir / DOCS_FOLDER, ignore_errors=True)
+            docs.rename(marts_dir / DOCS_FOLDER)
+        context.log.info(f"published {len(result.tables)} marts to {result.database}, "
+                         f"{len(result.changed)} of them changed ({', '.join(result.changed) or 'none'})"
+                         + ("" if docs else "; dbt docs unchanged (same manifest), kept"))
+        return dg.MaterializeResult(
+            metadata={
+                "database": dg.MetadataValue.path(str(result.database)),
+                "docs": dg.MetadataValue.path(str(marts_dir / DOCS_FOLDER / "index.html")),
+                "docs_rebuilt": docs is not None,
+                "changed_marts": ", ".join(result.changed),
+                **{f"rows_{table}": rows for table, rows in result.tables.items()},
+            }
+        )
+
+    return published_marts

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.core.duckdb_limits import duckdb_config
+from pipelines.core.duckdb_limits import DEFAULT_DUCKDB_LIMITS, DuckDBLimits, duckdb_config
 from pipelines.core.labels import labelled_columns, labels
 from pipelines.core.spreadsheets import write_csv, write_workbook
 
@@ -89,12 +89,12 @@ def _named(column: str, descriptions: dict[str, str]) -> tuple[str, str]:
 
 
 def export(database: Path, out: Path, mart: str | None = None, query: str | None = None,
-           headers: str = "zh") -> int:
+           headers: str = "zh", limits: DuckDBLimits = DEFAULT_DUCKDB_LIMITS) -> int:
     """Write ``mart`` (or the result of ``query``) to ``out`` (.xlsx or .csv); its rows."""
     if out.suffix.lower() not in FORMATS:
         raise ExportError(f"{out.name}: the file must end in .xlsx (Excel, WPS) or .csv "
                           "(UTF-8 with BOM)")
-    with duckdb.connect(str(database), read_only=True, config=duckdb_config(database)) as conn:
+    with duckdb.connect(str(database), read_only=True, config=duckdb_config(database, limits)) as conn:
         frame, read = _read(conn, mart, query)
         descriptions = _descriptions(conn, read)
     frame = _with_labels(frame)

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.core.duckdb_limits import duckdb_config
+from pipelines.core.duckdb_limits import DEFAULT_DUCKDB_LIMITS, DuckDBLimits, duckdb_config
 from pipelines.core.sql_literal import sql_text
 
 PUBLISHED_FILE = "warehouse.duckdb"
@@ -161,7 +161,8 @@ def _remove_leftovers(marts_dir: Path) -> None:
         leftover.unlink()
 
 
-def publish(warehouse_path: Path, marts_dir: Path) -> Published:
+def publish(warehouse_path: Path, marts_dir: Path,
+            limits: DuckDBLimits = DEFAULT_DUCKDB_LIMITS) -> Published:
     marts_dir.mkdir(parents=True, exist_ok=True)
     database = marts_dir / PUBLISHED_FILE
     building = marts_dir / f".{PUBLISHED_FILE}.building"
@@ -171,7 +172,7 @@ def publish(warehouse_path: Path, marts_dir: Path) -> Published:
     tables: dict[str, int] = {}
     changed: list[str] = []
     parquet_tmp: list[tuple[Path, Path]] = []
-    with duckdb.connect(config=duckdb_config(warehouse_path)) as conn:
+    with duckdb.connect(config=duckdb_config(warehouse_path, limits)) as conn:
         conn.execute(f"attach {sql_text(str(warehouse_path))} as source (read_only)")
         conn.execute(f"attach {sql_text(str(building))} as published "
                      f"(storage_version {sql_text(STORAGE_VERSION)})")

@@ -1,11 +1,8 @@
 """The indicator report asset: the statistician's page of the night's marts, after they
 are published."""
 
-from pathlib import Path
-
 import dagster as dg
 
-from pipelines.core.pseudonym import is_demo
 from pipelines.core.settings import night_of
 from pipelines.core.store import Warehouse
 from pipelines.reports.indicators import write_indicator_report
@@ -20,10 +17,12 @@ from pipelines.reports.indicators import write_indicator_report
     "MPI and its decomposition, FGT, delivery timeliness, flagged outliers. Aggregates only.",
     kinds={"html"},
 )
-def indicator_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def indicator_report(context: dg.AssetExecutionContext,
+                     warehouse: dg.ResourceParam[Warehouse]) -> dg.MaterializeResult:
     night = night_of(context.run.tags)
     with warehouse.connect(read_only=True) as conn:
-        index = write_indicator_report(conn, night, Path(warehouse.marts_dir), is_demo())
+        index = write_indicator_report(conn, night, warehouse.marts_dir,
+                                       warehouse.settings.key.demo)
         late, missing = conn.execute(
             "select count(*) filter (where status = 'late'), count(*) filter (where status = 'missing') "
             "from marts.delivery_timeliness").fetchall()[0]

@@ -1,12 +1,9 @@
 """The quality report asset: county worklists (restricted) and the HTML report (published),
 after the flags are built and the marts published."""
 
-from pathlib import Path
-
 import dagster as dg
 
-from pipelines.core.pseudonym import is_demo
-from pipelines.core.settings import Settings, night_of
+from pipelines.core.settings import night_of
 from pipelines.core.store import Warehouse
 from pipelines.reports.quality_report import write_report
 from pipelines.reports.validation_results import write_data_docs
@@ -28,17 +25,16 @@ RULE_COUNTS = """
     "under <warehouse dir>/worklists/<county code>/ (restricted, never published).",
     kinds={"html", "xlsx"},
 )
-def quality_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def quality_report(context: dg.AssetExecutionContext,
+                   warehouse: dg.ResourceParam[Warehouse]) -> dg.MaterializeResult:
     night = night_of(context.run.tags)
-    worklists_dir = Settings(Path(warehouse.raw_dir), Path(warehouse.path),
-                             Path(warehouse.marts_dir)).worklists_dir  # fmt: skip
+    worklists_dir = warehouse.settings.worklists_dir
     with warehouse.connect(read_only=True) as conn:
-        raw_dir = Path(warehouse.raw_dir)
-        worklists = write_worklists(conn, night, worklists_dir, raw_dir=raw_dir)
-        index = write_report(conn, night, Path(warehouse.marts_dir), worklists, is_demo(),
-                             raw_dir)
+        worklists = write_worklists(conn, night, worklists_dir, raw_dir=warehouse.raw_dir)
+        index = write_report(conn, night, warehouse.marts_dir, worklists,
+                             warehouse.settings.key.demo, warehouse.raw_dir)
         counts = conn.execute(RULE_COUNTS, [night]).fetchall()
-    docs = write_data_docs(warehouse.gx_root, Path(warehouse.marts_dir) / "quality" / "data_docs",
+    docs = write_data_docs(warehouse.gx_root, warehouse.marts_dir / "quality" / "data_docs",
                            night)
     flagged = {rule: int(n) for rule, n, _, _ in counts}
     standing = sorted({w.night for w in worklists if w.night < night})

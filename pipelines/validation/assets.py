@@ -3,8 +3,6 @@ table. `<table>_contract` is blocking: when it fails, the marts downstream are n
 in that run and the check says why. `<table>_quality` only warns. Each runs GX on the
 deliveries it has not validated yet (pipelines/validation/run.py) and reports the table."""
 
-from pathlib import Path
-
 import dagster as dg
 
 from pipelines.core.store import Warehouse
@@ -23,9 +21,10 @@ def build_suite_check(feed: Feed, table: Table, kind: str) -> dg.AssetChecksDefi
         description=f"GX suite {table.name}.{kind} on {table.staged_name}, run in DuckDB"
         + (" (blocks the marts when it fails)" if blocking else " (warnings)"),
     )
-    def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
+    def _check(warehouse: dg.ResourceParam[Warehouse]) -> dg.AssetCheckResult:
         outcome = validate(
-            warehouse=Path(warehouse.path),
+            warehouse=warehouse.path,
+            limits=warehouse.settings.duckdb,
             gx_root=warehouse.gx_root,
             table=table,
             kind=kind,

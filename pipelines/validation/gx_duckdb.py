@@ -32,7 +32,7 @@ from pathlib import Path
 import great_expectations as gx
 from great_expectations.execution_engine import sqlalchemy_execution_engine
 
-from pipelines.core.duckdb_limits import duckdb_config
+from pipelines.core.duckdb_limits import DEFAULT_DUCKDB_LIMITS, DuckDBLimits, duckdb_config
 
 MEMORY_LIMIT = "256MB"  # a suite's aggregates are narrow: they spill rather than grow
 
@@ -61,7 +61,8 @@ def register_duckdb_as_persisted_connection_dialect() -> None:
 
 @contextmanager
 def duckdb_table_asset(
-    context: gx.data_context.AbstractDataContext, warehouse: Path, schema: str, table: str
+    context: gx.data_context.AbstractDataContext, warehouse: Path, schema: str, table: str,
+    limits: DuckDBLimits = DEFAULT_DUCKDB_LIMITS,
 ) -> Iterator[gx.datasource.fluent.sql_datasource.TableAsset]:
     """The GX table asset of ``schema.table`` in the warehouse, read-only, to add batch
     definitions to; the DuckDB connection is closed when the block ends."""
@@ -71,7 +72,8 @@ def duckdb_table_asset(
         name=f"warehouse:{name}",
         connection_string=f"duckdb:///{warehouse}",
         kwargs={"connect_args": {"read_only": True,
-                                 "config": duckdb_config(warehouse, memory_limit=MEMORY_LIMIT)}},
+                                 "config": duckdb_config(warehouse, limits,
+                                                        memory_limit=MEMORY_LIMIT)}},
     )
     try:
         yield datasource.add_table_asset(name=name, table_name=table, schema_name=schema)

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 import pipelines.feeds
-from pipelines.core.duckdb_limits import duckdb_config
+from pipelines.core.duckdb_limits import DEFAULT_DUCKDB_LIMITS, DuckDBLimits, duckdb_config
 from pipelines.core.rule_names import rule_name
 from pipelines.feeds import FEEDS, Table
 
@@ -86,11 +86,11 @@ class SuiteOutcome:
                 + "; ".join(lines) + kept)
 
 
-def _deliveries(warehouse: Path, table: Table) -> tuple[dict[date, str], list[tuple]]:
+def _deliveries(warehouse: Path, table: Table, limits: DuckDBLimits) -> tuple[dict[date, str], list[tuple]]:
     """The table's loaded deliveries (date -> content fingerprint) and the staged table's
     columns."""
     feed = next(f.id for f in FEEDS.values() if table in f.tables)
-    with duckdb.connect(str(warehouse), read_only=True, config=duckdb_config(warehouse)) as conn:
+    with duckdb.connect(str(warehouse), read_only=True, config=duckdb_config(warehouse, limits)) as conn:
         deliveries = conn.execute("""
             select delivery_date, fingerprint from raw.deliveries as d
             where feed = ? and status = 'loaded' and exists (
@@ -188,7 +188,7 @@ def _failures(validation) -> list[dict]:
 
 
 def _run(warehouse: Path, gx_root: Path, table: Table, expected: gx.ExpectationSuite,
-         batches: list[tuple[str, list[date]]]) -> dict[str, dict]:
+         batches: list[tuple[str, list[date]]], limits: DuckDBLimits) -> dict[str, dict]:
     """GX on each batch (a year's deliveries, or one delivery, by delivery_date)."""
     import great_expectations as gx
 
@@ -197,7 +197,7 @@ def _run(warehouse: Path, gx_root: Path, table: Table, expected: gx.ExpectationS
     context = _context(gx_root)
     suite = context.suites.add_or_update(expected)
     outcomes = {}
-    with duckdb_table_asset(context, warehouse, "raw", table.name) as asset:
+    with duckdb_table_asset(context, warehouse, "raw", table.name, limits) as asset:
         definitions = {
             grain: context.validation_definitions.add_or_update(gx.ValidationDefinition(
                 name=f"{suite.name}.{grain}", data=add(f"{suite.name}.{grain}",
@@ -241,12 +241,13 @@ def _combined(suite: dict, outcomes: list[dict], validated: list[date],
         validated=[d.isoformat() for d in validated], kept=kept)
 
 
-def validate(warehouse: Path, gx_root: Path, table: Table, kind: str) -> SuiteOutcome:
+def validate(warehouse: Path, gx_root: Path, table: Table, kind: str,
+             limits: DuckDBLimits = DEFAULT_DUCKDB_LIMITS) -> SuiteOutcome:
     """Validate ``raw.<table>`` with its ``kind`` suite ('contract' or 'quality') in DuckDB,
     on the deliveries not yet validated in their present state; the recorded outcome of
     every other delivery stands."""
     suite = _suite_document(gx_root, table, kind)
-    deliveries, columns = _deliveries(warehouse, table)
+    deliveries, columns = _deliveries(warehouse, table, limits)
     suite_state = _digest(columns, suite)
     folder = gx_root / "outcomes" / f"{table.name}.{kind}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -258,7 +259,7 @@ def validate(warehouse: Path, gx_root: Path, table: Table, kind: str) -> SuiteOu
     if batches:
         from pipelines.validation.suites import suites
 
-        outcomes = _run(warehouse, gx_root, table, suites(table)[kind], batches)
+        outcomes = _run(warehouse, gx_root, table, suites(table)[kind], batches, limits)
         for unit, days in batches:
             recorded[unit] = {"states": {day.isoformat(): states[day] for day in days},
                               "outcome": outcomes[unit]}

@@ -33,7 +33,8 @@ create table if not exists raw.warehouse_builds (
     run_date date, inputs_digest varchar, built_at timestamp);
 alter table raw.warehouse_builds add column if not exists project_digest varchar;
 """
-PROJECT_PARTS = ("dbt_project.yml", "models", "macros", "seeds", "tests")
+# The dbt project's sources: what its manifest and its tables are made from.
+PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Build:
     project: str | None  # None: recorded before project digests were
 
 
-def _project_files(project_dir: Path) -> list[Path]:
+def project_files(project_dir: Path) -> list[Path]:
     files = []
     for part in PROJECT_PARTS:
         path = project_dir / part
@@ -57,7 +58,7 @@ def _project_files(project_dir: Path) -> list[Path]:
 def project_digest(project_dir: Path, key: bytes) -> str:
     """One digest of the dbt project's files and the pseudonym key: what the models are."""
     digest = hashlib.sha256(hashlib.sha256(key).digest())
-    for path in _project_files(project_dir):
+    for path in project_files(project_dir):
         digest.update(f"{path.relative_to(project_dir)}\0".encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -9,9 +9,11 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection
 
 from pipelines.core.pseudonym import person_key, pseudonym_key
+from pipelines.core.settings import Settings
 
 
 class Plugin(BasePlugin):
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
-        conn.create_function("person_key", partial(person_key, pseudonym_key()),
-                             ["VARCHAR"], "VARCHAR", side_effects=False)  # fmt: skip
+        key = pseudonym_key(Settings.from_env().key)  # dbt's environment: Settings.environment
+        conn.create_function("person_key", partial(person_key, key), ["VARCHAR"], "VARCHAR",
+                             side_effects=False)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import sys
 
 from pipelines.core.settings import Settings
-from pipelines.warehouse.spark.layout import spark_dir
 from pipelines.warehouse.spark.session import start_session
 
 # dbt commands that open a connection; `--version`, `parse` and the like need no session
@@ -22,7 +21,7 @@ CONNECTING_COMMANDS = frozenset({"build", "run", "test", "seed", "snapshot", "do
 
 def main() -> None:
     if CONNECTING_COMMANDS & set(sys.argv[1:]):
-        start_session(spark_dir(Settings.from_env().warehouse_path))
+        start_session(Settings.from_env())
     from dbt.cli.main import cli  # after the session: dbt-spark must find it
 
     cli()

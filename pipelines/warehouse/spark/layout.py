@@ -1,5 +1,5 @@
-"""Where a Spark build keeps its files: one folder (POVMON_SPARK_DIR, default spark/ beside
-the DuckDB store, restricted like it, since its tables hold ID numbers):
+"""Where a Spark build keeps its files: one folder (`Settings.spark_dir`: POVMON_SPARK_DIR,
+default spark/ beside the DuckDB store, restricted like it, since its tables hold ID numbers):
 
     <spark>/staged/       the staged deliveries as Parquet (pipelines/warehouse/spark/staged_parquet.py)
     <spark>/warehouse/    Spark's tables, <schema>.db/<table>/ (spark.sql.warehouse.dir)
@@ -9,15 +9,7 @@ the DuckDB store, restricted like it, since its tables hold ID numbers):
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from pathlib import Path
-
-DIR_VARIABLE = "POVMON_SPARK_DIR"
-
-
-def spark_dir(warehouse: Path, environ: Mapping[str, str] = os.environ) -> Path:
-    return Path(environ.get(DIR_VARIABLE) or warehouse.parent / "spark").resolve()
 
 
 def staged_dir(folder: Path) -> Path:

@@ -6,18 +6,16 @@ process, so `povmon-dbt-spark` (pipelines/warehouse/spark/dbt_entry.py) creates 
 with everything below, and then runs dbt in that process: the HMAC key reaches Spark as a
 Python function's closure, never as SQL text or a log line (as the DuckDB plugin does).
 
-POVMON_SPARK_MASTER         where Spark runs (default local[2]: this machine, 2 cores);
-                            a cluster's master URL (spark://host:7077, yarn, k8s://...)
-POVMON_SPARK_DIR            Spark's tables, metastore and staged Parquet (layout.py)
-POVMON_SPARK_DRIVER_MEMORY  the driver's heap (default 4g)
-POVMON_SPARK_PARTITIONS     shuffle partitions (default 8: tens, not Spark's 200, on 2 cores)
+Its settings (`Settings.spark`): the master (default local[2]: this machine, 2 cores; or a
+cluster's master URL, spark://host:7077, yarn, k8s://...), the driver's heap (4g), shuffle
+partitions (8: tens, not Spark's 200, on 2 cores), and the folder (layout.py).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -26,12 +24,12 @@ from pyspark.sql.types import DoubleType, StringType
 
 from pipelines.core.pseudonym import person_key, pseudonym_key
 from pipelines.core.restricted import private_folder
+from pipelines.core.settings import Settings, SparkSettings
 from pipelines.feeds import FEEDS
 from pipelines.warehouse.spark.layout import spark_warehouse_dir, staged_dir
 from pipelines.warehouse.spark.rounding import round_half_up
 from pipelines.warehouse.spark.staged_parquet import BOOKKEEPING_TABLES
 
-MASTER_VARIABLE = "POVMON_SPARK_MASTER"
 STAGED_SCHEMA = "raw"
 LOG_CONFIG = "log4j2.properties"
 LOG_FILE = "spark.log"
@@ -47,16 +45,16 @@ appender.console.layout.pattern = spark: %p %c{1}: %m%n%ex
 """
 
 
-def spark_conf(folder: Path, environ: Mapping[str, str] = os.environ) -> dict[str, str]:
+def spark_conf(folder: Path, spark: SparkSettings) -> dict[str, str]:
     """The session's settings. The metastore (Derby, embedded) keeps the tables between
     builds, so the quality history grows night after night as it does in DuckDB; ANSI mode
     is off, as dbt-spark sets it, so a failed cast or a division by zero gives NULL as in
     DuckDB."""
     return {
-        "spark.master": environ.get(MASTER_VARIABLE) or "local[2]",
+        "spark.master": spark.master,
         "spark.app.name": "povmon",
-        "spark.driver.memory": environ.get("POVMON_SPARK_DRIVER_MEMORY") or "4g",
-        "spark.sql.shuffle.partitions": environ.get("POVMON_SPARK_PARTITIONS") or "8",
+        "spark.driver.memory": spark.driver_memory,
+        "spark.sql.shuffle.partitions": str(spark.partitions),
         "spark.sql.warehouse.dir": str(spark_warehouse_dir(folder)),
         "spark.hadoop.javax.jdo.option.ConnectionURL":
             f"jdbc:derby:;databaseName={folder / 'metastore_db'};create=true",
@@ -73,13 +71,14 @@ def spark_conf(folder: Path, environ: Mapping[str, str] = os.environ) -> dict[st
     }
 
 
-def start_session(folder: Path) -> SparkSession:
+def start_session(settings: Settings) -> SparkSession:
     """The session, with the staged feeds as tables of schema raw and person_key()."""
+    folder = settings.spark_dir
     private_folder(folder)
     (folder / LOG_CONFIG).write_text(LOG_SETTINGS)
     # Spark's Python workers (person_key) run this interpreter, where povmon is installed.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    conf = spark_conf(folder)
+    conf = spark_conf(folder, settings.spark)
     if conf["spark.master"].startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # else a warning on every start
     builder = SparkSession.builder.enableHiveSupport()
@@ -88,7 +87,7 @@ def start_session(folder: Path) -> SparkSession:
     session = _with_stderr_to(folder / LOG_FILE, builder.getOrCreate)
     session.sparkContext.setLogLevel("ERROR")
     register_staged_tables(session, staged_dir(folder))
-    session.udf.register("person_key", partial(person_key, pseudonym_key()), StringType())
+    session.udf.register("person_key", partial(person_key, pseudonym_key(settings.key)), StringType())
     session.udf.register("povmon_round", round_half_up, DoubleType())
     return session
 
