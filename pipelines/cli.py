@@ -259,6 +259,28 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reset_state(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from pipelines.core.run_lock import WarehouseBusy, warehouse_lock
+    from pipelines.core.state import PARTS, reset_state
+
+    settings = Settings.from_env()
+    folders = {name: value.resolve() for name, value in (
+        ("marts_dir", args.marts), ("warehouse_path", args.warehouse)) if value is not None}
+    settings = replace(settings, **folders)
+    try:
+        with warehouse_lock(settings.warehouse_path):
+            removed = reset_state(settings, args.parts or None)
+    except WarehouseBusy as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 3
+    redone = {part.name: part.redone for part in PARTS}
+    for name, count in removed.items():
+        print(f"{name:<11} {count:>5} forgotten; the next run {redone[name]}")
+    return 0
+
+
 def cmd_suites(args: argparse.Namespace) -> int:
     from pipelines.validation.suites import suite_files
 
@@ -326,6 +348,16 @@ def build_parser() -> argparse.ArgumentParser:
                                  "contract (the files under expectations/)")
     suites.add_argument("--out", type=Path, default=Path("expectations"))
     suites.set_defaults(func=cmd_suites)
+
+    reset = commands.add_parser(
+        "reset-state", help="forget what tells the next run its work is already done (every "
+        "part, or those named): it then re-reads, re-validates and rebuilds everything")
+    reset.add_argument("parts", nargs="*", metavar="PART",
+                       help="ingest, validation, warehouse, spark, docs, worklists (default: all)")
+    reset.add_argument("--warehouse", type=Path,
+                       help="restricted store (default data/warehouse/warehouse.duckdb)")
+    reset.add_argument("--marts", type=Path, help="published marts folder (default data/marts)")
+    reset.set_defaults(func=cmd_reset_state)
 
     sql = commands.add_parser("sql", help="query the published marts (read-only)")
     sql.add_argument("query", help="SQL, e.g. \"SELECT * FROM marts.poverty_incidence\"")

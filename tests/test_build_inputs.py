@@ -72,17 +72,8 @@ def test_the_last_build_is_the_latest_recorded_and_none_before_the_first(warehou
     record_build(warehouse, date(2026, 11, 22), "a", "p1")
     record_build(warehouse, date(2026, 11, 23), "b", "p2")
     assert last_build(warehouse) == Build(date(2026, 11, 23), "b", "p2")
-    warehouse.execute("delete from raw.warehouse_builds")  # the README's way to force a build
+    warehouse.execute("delete from raw.warehouse_builds")  # what `povmon reset-state warehouse` does
     assert last_build(warehouse) is None
-
-
-def test_a_build_recorded_before_project_digests_reads_as_none(warehouse):
-    warehouse.execute("create table raw.warehouse_builds (run_date date, inputs_digest varchar, "
-                      "built_at timestamp)")
-    warehouse.execute("insert into raw.warehouse_builds values ('2026-11-22', 'a', now())")
-    assert last_build(warehouse) == Build(date(2026, 11, 22), "a", None)
-    record_build(warehouse, date(2026, 11, 23), "b", "p")  # adds the column
-    assert last_build(warehouse) == Build(date(2026, 11, 23), "b", "p")
 
 
 def test_the_project_digest_ignores_deliveries_and_changes_with_a_model_or_the_key(warehouse,
@@ -97,7 +88,6 @@ def test_the_project_digest_ignores_deliveries_and_changes_with_a_model_or_the_k
 
 @pytest.mark.parametrize(("last", "expected"), [
     (None, True),                                   # the first build
-    (Build(date(2026, 11, 22), "a", None), True),   # recorded before project digests
     (Build(date(2026, 11, 22), "a", "p0"), True),   # a model or the key changed
     (Build(date(2026, 11, 22), "a", "p1"), False),  # the same project: years as needed
 ])  # fmt: skip

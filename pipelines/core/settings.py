@@ -167,6 +167,11 @@ class Settings:
         return self.warehouse_dir / "worklists"
 
     @property
+    def gx_root(self) -> Path:
+        """The GX project (suites, results, recorded outcomes), beside the store."""
+        return self.warehouse_dir / "gx"
+
+    @property
     def spark_dir(self) -> Path:
         """The Spark engine's files (pipelines/warehouse/spark/layout.py): restricted."""
         return self.spark.folder or self.warehouse_dir / "spark"

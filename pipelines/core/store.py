@@ -50,8 +50,7 @@ class Warehouse:
 
     @property
     def gx_root(self) -> Path:
-        """The GX project (suites, results, recorded outcomes), beside the store."""
-        return self.path.parent / "gx"
+        return self.settings.gx_root
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

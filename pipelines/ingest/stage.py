@@ -51,15 +51,12 @@ create table if not exists raw.ingest_files (
     feed varchar, delivery_date date, file varchar, rows_read bigint, rows_accepted bigint,
     rows_quarantined bigint, encoding varchar, status varchar, message varchar,
     table_name varchar, message_zh varchar);
-alter table raw.ingest_files add column if not exists table_name varchar;
-alter table raw.ingest_files add column if not exists message_zh varchar;
 create table if not exists raw.deliveries (
     feed varchar, delivery_date date, fingerprint varchar, status varchar,
     processed_at timestamp, primary key (feed, delivery_date));
 create table if not exists raw.file_digests (
-    path varchar primary key, size bigint, mtime_ns bigint, digest varchar);
-alter table raw.file_digests add column if not exists inode bigint;
-alter table raw.file_digests add column if not exists ctime_ns bigint;
+    path varchar primary key, size bigint, mtime_ns bigint, digest varchar, inode bigint,
+    ctime_ns bigint);
 """
 
 
@@ -100,12 +97,6 @@ class FeedSummary:
 def ensure_tables(conn: duckdb.DuckDBPyConnection, feed: Feed) -> None:
     conn.execute(BOOKKEEPING_DDL)
     conn.execute(KEYS_DDL)  # a source of the dbt project with the ingest's bookkeeping
-    for table in feed.tables:  # files recorded before table_name existed
-        conn.execute(
-            "update raw.ingest_files set table_name = ? "
-            "where feed = ? and table_name is null and starts_with(file, ?)",
-            [table.name, feed.id, table.file_prefix],
-        )
     for table in feed.tables:
         columns = ", ".join(f"{c.name} {sql_type(c)}" for c in table.columns)
         conn.execute(

@@ -2,6 +2,7 @@
 
 
 import hashlib
+import json
 import re
 import shutil
 import tempfile
@@ -11,16 +12,35 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 
 from pipelines.core.pseudonym import pseudonym_key
+from pipelines.core.state import DOCS_STAMP, read_stamp, write_stamp
 from pipelines.core.store import Warehouse
 from pipelines.publish.publish import publish
-from pipelines.warehouse.assets import mart_keys
+from pipelines.warehouse.assets import mart_keys, nightly_target
 from pipelines.warehouse.dbt_cli import dbt_cli
 
 DOCS_FOLDER = "docs"
-DOCS_STAMP = ".manifest.sha256"  # the manifest the page was built from
 # dbt's page carries a loader for Snowplow's tracker from a CDN (run only with usage stats
 # on, which povmon turns off): its address is removed, so the page names nothing online.
 TRACKER_URL = re.compile(r'(?<=\.src=)"//[^"]+"')
+
+
+def _checksums(manifest: dict) -> dict[str, str]:
+    return {uid: node["checksum"]["checksum"] for uid, node in manifest["nodes"].items()}
+
+
+def _compiled_build_manifest(project: DbtProject) -> Path | None:
+    """The manifest of the night's DuckDB build, when it is of the project as it is now and
+    compiled every model: the docs are then made from it without compiling again (dbt
+    `--no-compile`: 5 s instead of 25 s)."""
+    built = nightly_target(project) / "manifest.json"
+    if not built.exists():
+        return None
+    manifest = json.loads(built.read_text())
+    models = [node for node in manifest["nodes"].values() if node["resource_type"] == "model"]
+    if not all(node.get("compiled") for node in models):
+        return None  # a night with nothing new compiles only the models it rebuilds
+    parsed = json.loads(project.manifest_path.read_text())
+    return built if _checksums(manifest) == _checksums(parsed) else None
 
 
 def build_docs(dbt: DbtCliResource, project: DbtProject, marts_dir: Path) -> Path | None:
@@ -30,17 +50,20 @@ def build_docs(dbt: DbtCliResource, project: DbtProject, marts_dir: Path) -> Pat
     saves a dbt invocation on most nights."""
     digest = hashlib.sha256(project.manifest_path.read_bytes()).hexdigest()
     stamp = marts_dir / DOCS_FOLDER / DOCS_STAMP
-    if stamp.exists() and stamp.read_text() == digest:
+    if read_stamp(stamp) == {"manifest": digest}:
         return None
     building = marts_dir / f".{DOCS_FOLDER}.building"
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
+    compiled = _compiled_build_manifest(project)
     with tempfile.TemporaryDirectory() as target:
-        dbt.cli(["docs", "generate", "--static"], manifest=project.manifest_path,
-                target_path=Path(target)).wait()  # fmt: skip
+        if compiled is not None:
+            shutil.copyfile(compiled, Path(target) / "manifest.json")
+        dbt.cli(["docs", "generate", "--static", *(["--no-compile"] if compiled else [])],
+                manifest=project.manifest_path, target_path=Path(target)).wait()
         page = (Path(target) / "static_index.html").read_text(encoding="utf-8")
         (building / "index.html").write_text(TRACKER_URL.sub('""', page), encoding="utf-8")
-    (building / DOCS_STAMP).write_text(digest)
+    write_stamp(building / DOCS_STAMP, {"manifest": digest})
     return building
 
 

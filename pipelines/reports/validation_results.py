@@ -20,6 +20,7 @@ from html import escape
 from pathlib import Path
 
 from pipelines.core.rule_names import rule_name
+from pipelines.core.state import OUTCOMES_FOLDER
 from pipelines.feeds import FEEDS
 from pipelines.reports.delivery_problems import FEED_ZH
 from pipelines.reports.html import Markup, html_table, page
@@ -107,7 +108,7 @@ def render(gx_root: Path, night: date) -> str:
     suites = json.loads((gx_root / "suites.json").read_text())["suites"]
     summaries, sections = [], []
     for name in sorted(suites):
-        folder = gx_root / "outcomes" / name
+        folder = gx_root / OUTCOMES_FOLDER / name
         outcomes = {p.stem: json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))}
         summary, section = _suite_section(name, suites[name], outcomes)
         summaries.append(summary)

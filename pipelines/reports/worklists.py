@@ -10,7 +10,6 @@ The workbook's second sheet lists the province's problem files of the deliveries
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +24,7 @@ import polars as pl
 from pipelines.core.labels import labels
 from pipelines.core.restricted import inside, private_file, private_folder
 from pipelines.core.spreadsheets import SHEET_DATA_ROWS, write_csv, write_workbook
+from pipelines.core.state import WORKLISTS_STAMP, read_stamp, write_stamp
 from pipelines.reports.delivery_problems import FEED_ZH, HEADERS_ZH, problem_files
 
 # restricted.quality_worklist column -> the header a county office reads, in the order a
@@ -61,7 +61,6 @@ WORKLIST_QUERY = """
 # The columns that change by the night alone, not by what is flagged: left out of the digest
 # that tells whether tonight's worklists say what the last ones written said.
 NIGHTLY_COLUMNS = ("flag_status", "nights_open")
-WRITTEN_STAMP = ".written.json"  # {"night": the night the files are of, "digest": their content}
 
 
 @dataclass(frozen=True)
@@ -101,11 +100,9 @@ def _content_digest(flags: pl.DataFrame, problems: pl.DataFrame) -> str:
 def _night_written(out_dir: Path, night: date, digest: str) -> date:
     """The night whose files tonight's worklists can stand on: the last night written when
     it listed the same flags and problem files (and is not after tonight), else tonight."""
-    stamp = out_dir / WRITTEN_STAMP
-    if stamp.exists():
-        written = json.loads(stamp.read_text())
-        if written["digest"] == digest and written["night"] <= night.isoformat():
-            return date.fromisoformat(written["night"])
+    written = read_stamp(out_dir / WORKLISTS_STAMP) or {}
+    if written.get("digest") == digest and written["night"] <= night.isoformat():
+        return date.fromisoformat(written["night"])
     return night
 
 
@@ -159,7 +156,6 @@ def write_worklists(conn: duckdb.DuckDBPyConnection, night: date, out_dir: Path,
         worklists.append(worklist)
     with ThreadPoolExecutor(max(1, min(len(jobs), len(os.sched_getaffinity(0))))) as pool:
         list(pool.map(_write_county, jobs))
-    stamp = out_dir / WRITTEN_STAMP
-    stamp.write_text(json.dumps({"night": night.isoformat(), "digest": digest}))
-    private_file(stamp)
+    write_stamp(out_dir / WORKLISTS_STAMP, {"night": night.isoformat(), "digest": digest})
+    private_file(out_dir / WORKLISTS_STAMP)
     return worklists

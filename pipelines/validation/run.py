@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
-import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -35,6 +34,7 @@ import duckdb
 import pipelines.feeds
 from pipelines.core.duckdb_limits import DEFAULT_DUCKDB_LIMITS, DuckDBLimits, duckdb_config
 from pipelines.core.rule_names import rule_name
+from pipelines.core.state import OUTCOMES_FOLDER, SUITE_DOCUMENTS, read_stamp, write_stamp
 from pipelines.feeds import FEEDS, Table
 
 if TYPE_CHECKING:
@@ -46,7 +46,6 @@ if TYPE_CHECKING:
 # with no delivery to validate need not spend.
 SUITE_SOURCES = (*sorted(Path(pipelines.feeds.__file__).parent.glob("*.py")),
                  Path(__file__).with_name("suites.py"))
-SUITE_DOCUMENTS = "suites.json"
 # counts only: no unexpected values (they could be ID numbers) in results or Data Docs
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 0}
 
@@ -116,8 +115,8 @@ def _standing(folder: Path, states: dict[date, str]) -> dict[str, dict]:
     or the suite changed) is deleted: its deliveries are validated again."""
     standing = {}
     for path in sorted(folder.glob("*.json")):
-        recorded = json.loads(path.read_text())
-        if all(states.get(date.fromisoformat(day)) == state
+        recorded = read_stamp(path)
+        if recorded is not None and all(states.get(date.fromisoformat(day)) == state
                for day, state in recorded["states"].items()):
             standing[path.stem] = recorded
         else:
@@ -145,7 +144,7 @@ def _suite_document(gx_root: Path, table: Table, kind: str) -> dict:
     sources = _digest(importlib.metadata.version("great_expectations"),
                       *[path.read_text(encoding="utf-8") for path in SUITE_SOURCES])
     record = gx_root / SUITE_DOCUMENTS
-    recorded = json.loads(record.read_text()) if record.exists() else {}
+    recorded = read_stamp(record) or {}
     if recorded.get("sources") != sources:
         recorded = {"sources": sources, "suites": {}}
     name = f"{table.name}.{kind}"
@@ -153,10 +152,7 @@ def _suite_document(gx_root: Path, table: Table, kind: str) -> dict:
         from pipelines.validation.suites import suites
 
         recorded["suites"][name] = suites(table)[kind].to_json_dict()
-        gx_root.mkdir(parents=True, exist_ok=True)
-        building = record.with_name(f".{SUITE_DOCUMENTS}.{os.getpid()}")
-        building.write_text(json.dumps(recorded, ensure_ascii=False))
-        building.replace(record)  # checks may run in parallel processes: never half a file
+        write_stamp(record, recorded)  # checks may run in parallel processes: never half a file
     return recorded["suites"][name]
 
 
@@ -249,7 +245,7 @@ def validate(warehouse: Path, gx_root: Path, table: Table, kind: str,
     suite = _suite_document(gx_root, table, kind)
     deliveries, columns = _deliveries(warehouse, table, limits)
     suite_state = _digest(columns, suite)
-    folder = gx_root / "outcomes" / f"{table.name}.{kind}"
+    folder = gx_root / OUTCOMES_FOLDER / f"{table.name}.{kind}"
     folder.mkdir(parents=True, exist_ok=True)
     states = {day: _digest(fingerprint, suite_state) for day, fingerprint in deliveries.items()}
     recorded = _standing(folder, states)
@@ -263,6 +259,6 @@ def validate(warehouse: Path, gx_root: Path, table: Table, kind: str,
         for unit, days in batches:
             recorded[unit] = {"states": {day.isoformat(): states[day] for day in days},
                               "outcome": outcomes[unit]}
-            (folder / f"{unit}.json").write_text(json.dumps(recorded[unit]))
+            write_stamp(folder / f"{unit}.json", recorded[unit])
     return _combined(suite, [r["outcome"] for r in recorded.values()], validated=stale,
                      kept=len(covered))

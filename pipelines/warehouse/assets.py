@@ -65,6 +65,12 @@ def dbt_project() -> DbtProject:
     return project
 
 
+def nightly_target(project: DbtProject) -> Path:
+    """Where the DuckDB builds write dbt's artifacts: one folder for every night (runs are
+    serial), not a new one per run that would pile up."""
+    return Path(project.project_dir) / project.target_path / "nightly"
+
+
 def _models(project: DbtProject) -> list[dict[str, Any]]:
     nodes = json.loads(project.manifest_path.read_text())["nodes"].values()
     return [node for node in nodes if node["resource_type"] == "model"]
@@ -170,7 +176,7 @@ def _build_on_spark(context: dg.AssetExecutionContext, dbt: DbtCliResource,
 def warehouse_assets(project: DbtProject) -> dg.AssetsDefinition:
     """Every dbt model as an asset and every dbt test as its check, built by one op."""
     roots = carry_forward_roots(project)
-    target = project.target_path / "nightly"
+    target = nightly_target(project)
 
     @dbt_assets(
         manifest=project.manifest_path,
@@ -184,10 +190,8 @@ def warehouse_assets(project: DbtProject) -> dg.AssetsDefinition:
                          warehouse: dg.ResourceParam[Warehouse]) -> Iterator[Any]:
         """dbt build: every model and its tests, in dependency order, the quality flags filed
         under the run's night; or, when nothing a model reads changed since the last build
-        (pipelines/warehouse/build_inputs.py), only the night's quality history. One target
-        folder for every run (runs are serial), not a new one per run that would pile up
-        night after night. Without the pseudonym key nothing is built, so nothing can be
-        published (pipelines/core/pseudonym.py)."""
+        (pipelines/warehouse/build_inputs.py), only the night's quality history. Without the
+        pseudonym key nothing is built, so nothing can be published (core/pseudonym.py)."""
         engine = config.engine or warehouse.engine
         if engine not in ENGINES:
             raise dg.Failure(f"engine {engine!r}: the engines are {', '.join(ENGINES)}")

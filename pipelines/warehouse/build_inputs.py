@@ -30,8 +30,7 @@ import duckdb
 BUILDS_DDL = """
 create schema if not exists raw;
 create table if not exists raw.warehouse_builds (
-    run_date date, inputs_digest varchar, built_at timestamp);
-alter table raw.warehouse_builds add column if not exists project_digest varchar;
+    run_date date, inputs_digest varchar, built_at timestamp, project_digest varchar);
 """
 # The dbt project's sources: what its manifest and its tables are made from.
 PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
@@ -41,7 +40,7 @@ PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds",
 class Build:
     night: date
     digest: str
-    project: str | None  # None: recorded before project digests were
+    project: str
 
 
 def project_files(project_dir: Path) -> list[Path]:
@@ -75,20 +74,16 @@ def inputs_digest(conn: duckdb.DuckDBPyConnection, project_dir: Path, key: bytes
 
 
 def last_build(conn: duckdb.DuckDBPyConnection) -> Build | None:
-    """The most recent successful build, or None before the first (or an old warehouse)."""
+    """The most recent successful build, or None before the first."""
     exists = conn.execute(
         "select count(*) from duckdb_tables() "
         "where schema_name = 'raw' and table_name = 'warehouse_builds'"
     ).fetchall()[0][0]
     if not exists:
         return None
-    has_project = conn.execute(
-        "select count(*) from duckdb_columns() where schema_name = 'raw' "
-        "and table_name = 'warehouse_builds' and column_name = 'project_digest'"
-    ).fetchall()[0][0]
     rows = conn.execute(
-        f"select run_date, inputs_digest, {'project_digest' if has_project else 'null'} "
-        "from raw.warehouse_builds order by built_at desc limit 1"
+        "select run_date, inputs_digest, project_digest from raw.warehouse_builds "
+        "order by built_at desc limit 1"
     ).fetchall()
     return Build(*rows[0]) if rows else None
 

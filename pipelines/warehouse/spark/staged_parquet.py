@@ -19,7 +19,6 @@ nothing new writes nothing.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,10 +27,10 @@ import duckdb
 
 from pipelines.core.restricted import private_folder
 from pipelines.core.sql_literal import sql_text
+from pipelines.core.state import SPARK_EXPORTED, read_stamp, write_stamp
 from pipelines.feeds import FEEDS
 
 BOOKKEEPING_TABLES = ("ingest_files", "deliveries", "pseudonym_keys")
-EXPORTED = "_exported.json"
 
 
 @dataclass
@@ -70,8 +69,8 @@ def export_staged(conn: duckdb.DuckDBPyConnection, staged_dir: Path,
         for table in feed.tables:
             folder = staged_dir / table.name
             folder.mkdir(parents=True, exist_ok=True)
-            ledger = folder / EXPORTED
-            exported: dict[str, str] = json.loads(ledger.read_text()) if ledger.exists() else {}
+            ledger = folder / SPARK_EXPORTED
+            exported: dict[str, str] = read_stamp(ledger) or {}
             if not (folder / "empty.parquet").exists():
                 _copy(conn, f"select * from {table.staged_name} limit 0", folder / "empty.parquet")
             staged = _delivery_fingerprints(conn, feed.id, table.staged_name)
@@ -88,7 +87,7 @@ def export_staged(conn: duckdb.DuckDBPyConnection, staged_dir: Path,
                 (folder / f"{delivery_date}.parquet").unlink(missing_ok=True)
                 del exported[delivery_date]
                 summary.removed.append(f"{table.name}/{delivery_date}")
-            ledger.write_text(json.dumps(exported, indent=1, sort_keys=True))
+            write_stamp(ledger, exported)
     for name in BOOKKEEPING_TABLES:
         folder = staged_dir / name
         folder.mkdir(parents=True, exist_ok=True)
