@@ -328,8 +328,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "that other accounts can read; refused otherwise, since it holds ID numbers")
     run.add_argument("--engine", choices=ENGINES,
                      help="where the dbt models run: duckdb (default) or spark (Apache Spark, "
-                     "local[2] unless POVMON_SPARK_MASTER names a cluster; see README, "
-                     "'Scaling out'); default $POVMON_ENGINE")
+                     "local[2] unless POVMON_SPARK_MASTER names a cluster; see "
+                     "docs/scaling-out.md); default $POVMON_ENGINE")
     run.add_argument("--full-refresh", action="store_true",
                      help="rebuild every year of the year-incremental models and every model, "
                      "even when nothing they read changed")

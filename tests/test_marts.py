@@ -478,9 +478,12 @@ def test_export_says_what_to_do_with_a_wrong_mart_or_file(marts, tmp_path):
 
 
 def _readme_block(opening: str) -> str:
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    start = readme.index(opening)
-    return readme[start + len(opening):readme.index("```", start + len(opening))]
+    """The code block after ``opening`` in the README or in docs/querying.md, as written."""
+    root = Path(__file__).parents[1]
+    docs = "\n".join((root / name).read_text(encoding="utf-8")
+                     for name in ("README.md", "docs/querying.md"))
+    start = docs.index(opening)
+    return docs[start + len(opening):docs.index("```", start + len(opening))]
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """The bounds a delivery must keep to be loaded (settings POVMON_MIN_USABLE_SHARE and
-POVMON_MAX_UNZIPPED_MIB; README, "Settings")."""
+POVMON_MAX_UNZIPPED_MIB; docs/operations.md, "Settings")."""
 
 from __future__ import annotations
 

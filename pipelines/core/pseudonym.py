@@ -94,7 +94,8 @@ def _key_from_file(path: Path) -> bytes:
     except OSError as error:
         raise MissingPseudonymKey(
             f"{KEY_FILE_VARIABLE}={path} cannot be read ({error.strerror}): the key file must "
-            "exist and be readable by the account that runs povmon (deploy/README.md)") from None
+            "exist and be readable by the account that runs povmon "
+            "(docs/running-every-night.md)") from None
     if not key:
         raise MissingPseudonymKey(f"{KEY_FILE_VARIABLE}={path} is empty: write the office's key "
                                   "into it (e.g. `openssl rand -hex 32`)")

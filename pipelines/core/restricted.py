@@ -3,9 +3,9 @@
 The warehouse holds the ID number and name of every registered person, and the county
 worklists hold them for the flagged records, so both are created owner-only (folders
 0700, files 0600) whatever the caller's umask. A county's worklists sit in a folder of
-their own: an office grants one county's steward that folder alone (README, "Restricted
-store"), and a file written into a county folder the office has opened to a group gets
-read access for that group, never for others. An existing restricted folder that any
+their own: an office grants one county's steward that folder alone
+(docs/restricted-store.md), and a file written into a county folder the office has opened
+to a group gets read access for that group, never for others. An existing restricted folder that any
 other account can read is refused unless the office says it is intended.
 """
 
