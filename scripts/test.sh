@@ -14,8 +14,16 @@ if ! command -v soffice >/dev/null; then
     apt-get update -qq && apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null
 fi
 .venv/bin/ruff check pipelines sample_feeds tests scripts
+# --fast: the edit-test loop, without the tests marked slow (whole pipeline runs, the
+# daemon, Spark). Each test module runs on one of the machine's cores (pytest-xdist): a
+# module's tests share the warehouse it builds.
+selection=()
+if [ "${1:-}" = "--fast" ]; then
+    shift
+    selection=(-m "not slow")
+fi
 set +e
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest -n auto --dist loadfile "${selection[@]}" "$@"
 status=$?
 set -e
 # pytest exits 5 when it collected no test: that is a failure of the suite, say so.

@@ -6,6 +6,7 @@ import sys
 
 import duckdb
 import pytest
+from filelock import FileLock
 
 from tests.runner import povmon, run_pipeline
 
@@ -23,15 +24,20 @@ def conn(tmp_path):
 def province(tmp_path_factory):
     """A generated province through `povmon generate` and `povmon run` (DuckDB): the raw
     folder, the published marts and what the run printed. Shared by the end-to-end tests and
-    the Spark equality test, which builds the same warehouse again on Spark."""
-    raw = tmp_path_factory.mktemp("raw")
-    # 6,000 persons: townships of 6 or 7 villages, enough siblings to score an outlier
-    made = povmon("generate", "--persons", "6000", "--seed", "7", "--defect-rate", "0.01",
-                  "--out", raw)
-    assert made.returncode == 0, made.stderr
-    work = tmp_path_factory.mktemp("work")
-    result = run_pipeline(raw, work)
-    return raw, work / "marts", result.stdout + result.stderr
+    the Spark equality test, which builds the same warehouse again on Spark; built once for
+    the whole run even when pytest-xdist runs those modules in two processes (the first
+    builds it under a lock, the other reads what it left)."""
+    shared = tmp_path_factory.getbasetemp().parent  # one folder for every xdist worker
+    raw, work, printed = shared / "province_raw", shared / "province_work", shared / "province.log"
+    with FileLock(str(shared / "province.lock")):
+        if not printed.exists():
+            # 6,000 persons: townships of 6 or 7 villages, enough siblings to score an outlier
+            made = povmon("generate", "--persons", "6000", "--seed", "7", "--defect-rate", "0.01",
+                          "--out", raw)
+            assert made.returncode == 0, made.stderr
+            result = run_pipeline(raw, work)
+            printed.write_text(result.stdout + result.stderr, encoding="utf-8")
+    return raw, work / "marts", printed.read_text(encoding="utf-8")
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -43,7 +49,7 @@ def pytest_unconfigure(config):
     """End the test process as `povmon` ends (pipelines/cli.py `entry`): after GX has used
     DuckDB in-process, interpreter teardown makes DuckDB's nanobind bindings print a
     thousand "leaked ..." lines after pytest's summary, burying the closing line."""
-    if EXIT_STATUS in config.stash:
+    if EXIT_STATUS in config.stash and not hasattr(config, "workerinput"):
         atexit._run_exitfuncs()
         sys.stdout.flush()
         sys.stderr.flush()

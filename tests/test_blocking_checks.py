@@ -1,10 +1,13 @@
 """A failing contract check blocks the marts and says why; quality warnings do not."""
 
 import duckdb
+import pytest
 
 from pipelines.feeds import TABLES
 from tests.deliveries import VALID_ROWS, deliver, table_file
 from tests.runner import povmon
+
+pytestmark = pytest.mark.slow  # scripts/test.sh --fast leaves it out
 
 
 def _deliver_minimal_province(raw):

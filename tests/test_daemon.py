@@ -20,6 +20,8 @@ from pipelines.core.settings import REPO_ROOT
 from tests.deliveries import REGISTRY_HEADER, deliver
 from tests.test_quality_rules import REGISTRY, deliver_county
 
+pytestmark = pytest.mark.slow  # scripts/test.sh --fast leaves it out
+
 TIMEOUT = 600  # seconds for a run of the small county to start and end
 
 

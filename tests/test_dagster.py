@@ -135,6 +135,7 @@ def test_sensor_sees_a_corrected_redelivery_by_its_new_success_marker(sensor_on,
     assert len(requests) == 1
 
 
+@pytest.mark.slow
 def test_dagster_cli_loads_the_definitions():
     result = subprocess.run(
         [str(Path(sys.executable).parent / "dagster"), "definitions", "validate",
@@ -172,6 +173,7 @@ def definitions_in(environ: dict[str, str]) -> str:
     return result.stdout
 
 
+@pytest.mark.slow
 def test_schedule_and_sensors_are_stopped_and_say_why_until_a_pseudonym_key_is_configured(tmp_path):
     status, description, schedule, failures = definitions_in({}).splitlines()
     assert (status, schedule, failures) == ("STOPPED", "STOPPED", "STOPPED")
@@ -185,6 +187,7 @@ def test_schedule_and_sensors_are_stopped_and_say_why_until_a_pseudonym_key_is_c
         "RUNNING", SENSOR_DESCRIPTION, "RUNNING", "RUNNING"]
 
 
+@pytest.mark.slow
 def test_a_second_nightly_run_waits_in_the_queue_while_one_is_in_progress(tmp_path):
     """The instance of dagster_home/ (what `dagster dev` uses) queues runs and lets one run
     carrying the warehouse-writer tag be in progress at a time."""

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from pipelines.core.settings import REPO_ROOT
 
 IMPORT_EVERYTHING = """
@@ -58,6 +60,7 @@ def test_importing_every_module_writes_nothing_starts_nothing_and_sets_no_variab
     assert not (tmp_path / "dbt_project" / "target").exists()
 
 
+@pytest.mark.slow
 def test_build_defs_prepares_the_dbt_project_when_first_asked(tmp_path):
     _copy_never_parsed(tmp_path)
     code = ("import os, polars  # polars sets its allocator's variable on import\n"

@@ -5,6 +5,8 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from pipelines.core.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, Settings
 from pipelines.core.store import Warehouse
 
@@ -22,6 +24,7 @@ def test_warehouse_connections_take_the_configured_memory_threads_and_spill_fold
         assert settings_of(conn) == ("953.6 MiB", 1, str(tmp_path / "w" / ".spill"))
 
 
+@pytest.mark.slow
 def test_dbt_connections_take_the_same_caps(tmp_path):
     env = {**os.environ, "POVMON_WAREHOUSE": str(tmp_path / "warehouse.duckdb"),
            "POVMON_PSEUDONYM_KEY": "k", "POVMON_DUCKDB_MEMORY_LIMIT": "1500MB",

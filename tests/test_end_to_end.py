@@ -6,8 +6,11 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pytest
 
 from tests.runner import query
+
+pytestmark = pytest.mark.slow  # scripts/test.sh --fast leaves it out
 
 
 def test_village_counts_match_the_generator_for_every_year(province):

@@ -59,6 +59,8 @@ from pipelines.feeds import TABLES
 from tests.deliveries import POPULATION_HEADER, REGISTRY_HEADER, STANDARDS_HEADER, deliver, make_id
 from tests.runner import build_again_on_spark, povmon, query, run_pipeline
 
+pytestmark = pytest.mark.slow  # scripts/test.sh --fast leaves it out
+
 V1, V2, TOWNSHIP = "510101100201", "510101100202", "510101100000"
 
 

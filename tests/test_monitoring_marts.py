@@ -61,6 +61,8 @@ from tests.runner import query, run_pipeline
 from tests.test_marts import headers
 from tests.test_quality_history import CHROMIUM_FLAGS
 
+pytestmark = pytest.mark.slow  # scripts/test.sh --fast leaves it out
+
 RUN_DATE = "2021-01-10"
 PROVINCE, CITY = "510000000000", "510100000000"
 A, B, C = "510101000000", "510102000000", "510103000000"

@@ -26,6 +26,8 @@ import pytest
 from tests.deliveries import POPULATION_HEADER, REGISTRY_HEADER, STANDARDS_HEADER, deliver, person
 from tests.runner import query, run_pipeline
 
+pytestmark = pytest.mark.slow  # scripts/test.sh --fast leaves it out
+
 V1, V2, UNKNOWN = "510101100201", "510101100202", "510101100299"
 A, B, C, D, E, F = ("11010519491231002X", "440524188001010014", "110101199003074477",
                     "510101198001010011", "510101198001010038", "510101198001010054")  # fmt: skip

@@ -14,6 +14,8 @@ from tests.deliveries import REGISTRY_HEADER, deliver
 from tests.runner import TEST_PSEUDONYM_KEY, povmon, query, run_pipeline
 from tests.test_quality_rules import P24, REGISTRY, deliver_county, person_key, row
 
+pytestmark = pytest.mark.slow  # scripts/test.sh --fast leaves it out
+
 NIGHT1, NIGHT2, NIGHT3 = "2026-11-22", "2026-11-23", "2026-11-24"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]

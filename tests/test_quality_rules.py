@@ -48,6 +48,8 @@ from pipelines.feeds import TABLES
 from tests.deliveries import POPULATION_HEADER, REGISTRY_HEADER, STANDARDS_HEADER, deliver, make_id
 from tests.runner import TEST_PSEUDONYM_KEY, query, run_pipeline
 
+pytestmark = pytest.mark.slow  # scripts/test.sh --fast leaves it out
+
 V1, V2, V9, TOWNSHIP, COUNTY = (
     "510101100201", "510101100202", "510101100299", "510101100000", "510101000000")
 

@@ -25,6 +25,8 @@ from pipelines.feeds import TABLES
 from tests.deliveries import POPULATION_HEADER, REGISTRY_HEADER, STANDARDS_HEADER, deliver, make_id
 from tests.runner import query, run_pipeline
 
+pytestmark = pytest.mark.slow  # scripts/test.sh --fast leaves it out
+
 V1, TOWNSHIP = "510101100201", "510101100000"
 A, B, C = make_id("19800101", "011"), make_id("19820101", "022"), make_id("19700101", "031")
 

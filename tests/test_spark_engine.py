@@ -31,7 +31,6 @@ from tests.deliveries import REGISTRY_HEADER, deliver, make_id, person
 V1 = "510101100201"
 PERSONS = [make_id("19800101", f"{n:03d}") for n in range(1, 6)]
 
-
 def registry(raw: Path, day: str, count: int, header: list[str] = REGISTRY_HEADER) -> None:
     rows = [person(f"H{n}", PERSONS[n], "户主", V1, "未脱贫") for n in range(count)]
     if header is not REGISTRY_HEADER:  # the 证件号码 column left out
@@ -39,16 +38,13 @@ def registry(raw: Path, day: str, count: int, header: list[str] = REGISTRY_HEADE
     shutil.rmtree(raw / "registry" / day, ignore_errors=True)
     deliver(raw, "registry", day, {"r.csv": [header, *rows]})
 
-
 def ingest_and_export(conn: duckdb.DuckDBPyConnection, raw: Path, staged: Path):
     for feed in FEEDS.values():
         ingest_feed(conn, raw, feed, log=lambda _: None)
     return export_staged(conn, staged)
 
-
 def rows_in(staged: Path, table: str) -> int:
     return duckdb.sql(f"select count(*) from read_parquet('{staged / table}/*.parquet')").fetchall()[0][0]
-
 
 @pytest.fixture(scope="module")
 def nights(tmp_path_factory):
@@ -65,7 +61,6 @@ def nights(tmp_path_factory):
         summaries.append(ingest_and_export(conn, raw, staged))
     return staged, summaries, files_after_night_1
 
-
 def test_first_night_writes_one_file_per_staged_delivery(nights):
     staged, (first, _, _), files = nights
     # ID numbers inside: owner-only, the Spark folder it made included
@@ -75,11 +70,9 @@ def test_first_night_writes_one_file_per_staged_delivery(nights):
     assert files == [
         "2019-12-31.parquet", "2020-12-31.parquet", "_exported.json", "empty.parquet"]
 
-
 def test_a_night_with_nothing_new_writes_nothing(nights):
     _, (_, second, _), _ = nights
     assert (second.written, second.removed, second.unchanged) == ([], [], 2)
-
 
 def test_a_corrected_redelivery_is_rewritten_and_a_rejected_one_removed(nights):
     staged, (_, _, third), _ = nights
@@ -90,7 +83,6 @@ def test_a_corrected_redelivery_is_rewritten_and_a_rejected_one_removed(nights):
     ledger = json.loads((staged / "registry" / "_exported.json").read_text())
     assert list(ledger) == ["2020-12-31"]
 
-
 def test_every_table_has_its_columns_even_without_a_delivery(nights):
     staged, _, _ = nights
     for name in ["population", "dibao", "medical_claims", "funds"]:
@@ -99,7 +91,6 @@ def test_every_table_has_its_columns_even_without_a_delivery(nights):
         assert "delivery_date" in [c[0] for c in columns]
     for name in BOOKKEEPING_TABLES:
         assert (staged / name / "all.parquet").exists()
-
 
 def test_engine_is_duckdb_unless_set_and_an_unknown_one_is_refused(monkeypatch):
     monkeypatch.delenv("POVMON_ENGINE", raising=False)
@@ -110,14 +101,12 @@ def test_engine_is_duckdb_unless_set_and_an_unknown_one_is_refused(monkeypatch):
     with pytest.raises(UnknownEngine, match="POVMON_ENGINE='hive': the engines are duckdb, spark"):
         Settings.from_env()
 
-
 def test_spark_runs_dbt_inside_povmon_s_session_on_the_spark_target():
     settings = Settings.from_env({})
     spark = dbt_cli(dbt_project(), settings, "spark")
     assert (spark.dbt_executable, spark.target) == (SPARK_DBT_EXECUTABLE, "spark")
     assert dbt_cli(dbt_project(), settings).target is None  # unless POVMON_ENGINE says spark
     assert spark.environment["POVMON_ENGINE"] == "duckdb"  # the run's engine is its config
-
 
 def test_ratios_round_the_exact_binary_value_as_duckdb_does():
     assert round_half_up(-0.19985, 4) == -0.1998  # stored as -0.19984999999999999987

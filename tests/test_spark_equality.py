@@ -7,6 +7,8 @@ import pytest
 from tests.engine_equality import compare_marts
 from tests.runner import build_again_on_spark, query
 
+pytestmark = pytest.mark.slow  # scripts/test.sh --fast leaves it out
+
 
 @pytest.fixture(scope="module")
 def spark_marts(province, tmp_path_factory):

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import duckdb
+import pytest
 
 ROWS = 4_000_000
 
@@ -18,6 +19,7 @@ def _probe(*args) -> subprocess.CompletedProcess:
     return probe
 
 
+@pytest.mark.slow
 def test_validating_four_million_rows_stays_far_below_the_pandas_size(tmp_path):
     _probe("create", tmp_path, ROWS)
     measured = json.loads(_probe("validate", tmp_path).stdout.strip().splitlines()[-1])

@@ -44,6 +44,8 @@ from tests.deliveries import (
 )
 from tests.runner import query, run_pipeline
 
+pytestmark = pytest.mark.slow  # scripts/test.sh --fast leaves it out
+
 VILLAGE = "510101100201"
 A, B, C, D = ("11010519491231002X", "440524188001010014", "110101199003074477",
               "510101198001010011")  # fmt: skip
