@@ -398,12 +398,15 @@ def test_readme_has_one_query_for_each_monitoring_mart_and_each_runs(marts):
         assert query(marts, statement), statement
 
 
-def test_a_later_night_with_nothing_new_turns_not_yet_due_into_missing(province, marts):
-    """Runs last (it moves the module's warehouse on): on 2021-01-20 nothing new arrived,
-    so only the models that depend on the run date are rebuilt, and the grace period of
-    2020-12-31 has ended: dibao is missing everywhere and now counts in completeness."""
-    raw, work = province
+def test_a_later_night_with_nothing_new_turns_not_yet_due_into_missing(province, tmp_path):
+    """On a copy of the module's folders (the other tests read the night of RUN_DATE): on
+    2021-01-20 nothing new arrived, so only the models that depend on the run date are
+    rebuilt, and the grace period of 2020-12-31 has ended: dibao is missing everywhere and
+    now counts in completeness."""
+    raw, work = province[0], tmp_path / "work"
+    shutil.copytree(province[1], work)
     run_pipeline(raw, work, "--run-date", "2021-01-20")
+    marts = work / "marts"
     assert timeliness(marts, "dibao", "2020-12-31", A) == (
         "missing", None, None, "2020-01-16至2021-01-15之间没有任何报送")
     assert query(marts, "select counties_expected, counties_missing from marts.delivery_completeness "

@@ -44,6 +44,19 @@ def nights(tmp_path_factory):
     return raw, work, work / "marts", dagster_home, second.stdout
 
 
+@pytest.fixture(scope="module")
+def three_nights(nights, tmp_path_factory):
+    """A copy of the two nights' folders (the store, the marts, the Dagster instance) and
+    a third night on it that brings nothing new: the tests of nights 1 and 2 read theirs
+    as they were, whatever order the tests run in."""
+    raw, work = nights[0], tmp_path_factory.mktemp("three") / "work"
+    shutil.copytree(nights[1], work)
+    incidence = query(work / "marts", "select * from marts.poverty_incidence order by all")
+    third = run_pipeline(raw, work, "--run-date", NIGHT3,
+                         env={"DAGSTER_HOME": str(work / "dagster_home")})
+    return raw, work, work / "marts", work / "dagster_home", third, incidence
+
+
 def test_second_night_lists_new_resolved_and_still_open_flags(nights):
     marts = nights[2]
     new = query(marts, "select rule_id, record_key, person_key from marts.quality_flags "
@@ -150,14 +163,12 @@ def test_report_renders_in_headless_chromium_with_its_charts_and_links(nights, t
     assert "演示数据" not in dom  # a keyed run: no development-key warning
 
 
-def test_a_night_with_nothing_new_builds_only_the_quality_history(nights):
+def test_a_night_with_nothing_new_builds_only_the_quality_history(three_nights):
     """Night 3 brings nothing: no model is rebuilt except the quality ones, which carry
     night 2's 32 flags forward: all still open (none new or resolved), the 31 first seen on
     night 1 open for 3 nights, H24's R03 (first seen night 2) for 2. The published marts
     stay as they were, and Dagster records the other models as not rebuilt."""
-    raw, work, marts, dagster_home, _ = nights
-    incidence = query(marts, "select * from marts.poverty_incidence order by all")
-    result = run_pipeline(raw, work, "--run-date", NIGHT3, env={"DAGSTER_HOME": str(dagster_home)})
+    raw, work, marts, dagster_home, result, incidence = three_nights
     log = (work / "warehouse" / "logs" / f"run_{NIGHT3}.log").read_text(encoding="utf-8")
     assert "dbt build" in log and "emitted no result" not in log + result.stdout + result.stderr
     totals = query(marts, "select sum(flagged_records), sum(new_flags), sum(resolved_flags), "
@@ -190,12 +201,12 @@ def test_a_night_with_nothing_new_builds_only_the_quality_history(nights):
     assert metadata(["publish", "published_marts"])["changed_marts"] == "quality_flags, quality_summary"
 
 
-def test_a_rerun_of_an_earlier_night_rebuilds_the_nights_after_it(nights):
+def test_a_rerun_of_an_earlier_night_rebuilds_the_nights_after_it(three_nights):
     """quality_flags and quality_resolved_flags add a night at a time, from the run before.
     Re-running night 2 after night 3 rebuilds both from the history from night 2 on, and
     every night's rows are as they were: night 3's 32 flags all open, nothing lost or
     doubled."""
-    raw, work, marts, _, _ = nights
+    raw, work, marts = three_nights[:3]
     flags = "select * from marts.quality_flags order by all"
     resolved = "select * from marts.quality_resolved_flags order by all"
     before = query(marts, flags), query(marts, resolved)
@@ -208,11 +219,11 @@ def test_a_rerun_of_an_earlier_night_rebuilds_the_nights_after_it(nights):
                         "group by all order by all", [NIGHT3]) == [("open", 32)]
 
 
-def test_quality_flags_keep_only_the_last_runs_of_the_history(nights, tmp_path):
+def test_quality_flags_keep_only_the_last_runs_of_the_history(three_nights, tmp_path):
     """quality_flags keeps the last var('quality_flags_runs_kept') runs (7); with 2, a
     build of night 3 drops night 1 from it, and the history keeps all three. Built by dbt
     itself on a copy of the warehouse, so the other tests' nights stay as they are."""
-    _, work, _, _, _ = nights
+    work = three_nights[1]
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(work / "warehouse" / "warehouse.duckdb", warehouse)
     env = {**os.environ, "POVMON_WAREHOUSE": str(warehouse), "POVMON_RUN_DATE": NIGHT3,
