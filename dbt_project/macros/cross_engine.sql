@@ -28,9 +28,9 @@
 {#- `value` of the row that sorts first by `order_by` (a list of expressions, each ascending
     and never NULL: the engines order a NULL inside a struct differently), NULL when that
     row's value is: DuckDB's ordered aggregate, Spark's min_by over a struct of the keys.
-    DuckDB's arg_min_null over a struct key gives the same and was slower at 10 M persons
-    (household deprivations 161 s against 113 s, households 98 s against 67 s); plain
-    arg_min would skip a NULL value for the next row's. -#}
+    DuckDB's arg_min_null over a struct key gives the same and is slower (a third more on
+    the household models at province scale); plain arg_min would skip a NULL value for the
+    next row's. -#}
 {% macro first_by(value, order_by) -%}
     {{ return(adapter.dispatch('first_by', 'povmon')(value, order_by)) }}
 {%- endmacro %}

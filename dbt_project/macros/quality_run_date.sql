@@ -1,8 +1,7 @@
 {#- The night the quality flags belong to: POVMON_RUN_DATE (an Asia/Shanghai date the Dagster
     asset sets, e.g. 2026-11-23), else today. An environment variable, not a --vars: dbt
-    parses the whole project again whenever its vars change, which they would every night
-    (5.8 s at every build), while a changed environment variable re-parses only the models
-    that read it. -#}
+    parses the whole project again whenever its vars change, which they would every night,
+    while a changed environment variable re-parses only the models that read it. -#}
 {% macro quality_run_date() -%}
     cast('{{ env_var("POVMON_RUN_DATE", modules.datetime.date.today().isoformat()) }}' as date)
 {%- endmacro %}

@@ -180,10 +180,10 @@ def _stage_batch(conn: duckdb.DuckDBPyConnection, feed: Feed, table: Table,
 
     The text is an Arrow table that the statements read by its Python name (DuckDB's
     replacement scan), not a registered view: a view dropped inside a transaction is kept,
-    with the Arrow data it holds, until the transaction commits, so one 10 M-row registry
-    delivery held all ten batches' text (7.1 GiB peak; 4.1 GiB now). The parsed rows stay
-    a temp table: kept until commit too, but compressed, and materializing them as Arrow
-    instead cost more time and memory at 1 M persons than it saved at 10 M."""
+    with the Arrow data it holds, until the transaction commits, so a delivery of ten
+    batches would hold all ten batches' text at once. The parsed rows stay a temp table:
+    kept until commit too, but compressed; materializing them as Arrow instead costs more
+    time and memory than it saves."""
     frames = [read.frame.with_columns(source_file=pl.lit(path.name)) for path, read in files]
     source_text = pl.concat(frames).to_arrow()  # noqa: F841 (read by name in the SQL)
     conn.execute(f"create or replace temp table parsed as {parse_sql(table, 'source_text')}")

@@ -31,7 +31,7 @@ def _checksums(manifest: dict) -> dict[str, str]:
 def _compiled_build_manifest(project: DbtProject) -> Path | None:
     """The manifest of the night's DuckDB build, when it is of the project as it is now and
     compiled every model: the docs are then made from it without compiling again (dbt
-    `--no-compile`: 5 s instead of 25 s)."""
+    `--no-compile`: a fifth of the time)."""
     built = nightly_target(project) / "manifest.json"
     if not built.exists():
         return None

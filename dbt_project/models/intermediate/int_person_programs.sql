@@ -2,7 +2,7 @@
 -- program_coverage: the one place both program_coverage and multidimensional_poverty
 -- read "covered" from. It also carries what int_household_deprivations needs of the person
 -- (relation, income, housing, water): joining int_registry_persons back instead, over
--- every year at once, spilled and cost 130-160 s at 10 M persons (8 s a year).
+-- every year at once, spills at province scale.
 {{ config(**year_incremental()) }}
 with
 

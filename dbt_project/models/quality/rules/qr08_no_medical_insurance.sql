@@ -23,7 +23,7 @@ coverage as (
 ),
 
 -- the statuses, only of the few persons with records none of which covers them: a
--- distinct string aggregate for every person was most of the rule's 86 s at 10 M persons
+-- distinct string aggregate for every person would be most of the rule's cost
 statuses as (
     select year, id_number, {{ sorted_string_agg('record_status', '、', distinct=true) }} as statuses
     from medical_evidence
