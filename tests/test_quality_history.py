@@ -263,3 +263,32 @@ def test_a_night_with_another_key_is_refused_unless_the_operator_says_so(nights,
     report = (work / "marts" / "quality" / "index.html").read_text(encoding="utf-8")
     assert "自本夜起使用新的人员代码密钥" in report
     assert TEST_PSEUDONYM_KEY not in report
+
+
+def test_after_reset_state_a_run_redoes_every_step_and_publishes_the_same_marts(nights, tmp_path):
+    """`povmon reset-state` on a copy of the two nights, then night 3 with --full-refresh:
+    every delivery is read and validated again, dbt rebuilds every model and year, the docs
+    page and the worklists are written again, and the marts are what a night with nothing
+    new publishes (night 2's 32 flags, all still open)."""
+    raw, work = nights[0], tmp_path / "work"
+    shutil.copytree(nights[1], work, ignore=shutil.ignore_patterns("dagster_home"))
+    incidence = query(work / "marts", "select * from marts.poverty_incidence order by all")
+    reset = povmon("reset-state", "--warehouse", work / "warehouse" / "warehouse.duckdb",
+                   "--marts", work / "marts")
+    assert reset.returncode == 0, reset.stderr
+    forgotten = dict(re.findall(r"^(\w+) +(\d+) forgotten", reset.stdout, re.M))
+    assert list(forgotten) == ["ingest", "validation", "warehouse", "spark", "docs", "worklists"]
+    assert int(forgotten["ingest"]) > 0 and forgotten["docs"] == forgotten["worklists"] == "1"
+    assert int(forgotten["warehouse"]) == 2  # the builds of nights 1 and 2
+    result = run_pipeline(raw, work, "--run-date", NIGHT3, "--full-refresh")
+    ingest = [line for line in result.stdout.splitlines() if line.startswith("  ingest: ")]
+    assert ingest and not [line for line in ingest if "unchanged" in line]
+    assert "result kept" not in result.stdout
+    log = (work / "warehouse" / "logs" / f"run_{NIGHT3}.log").read_text(encoding="utf-8")
+    assert "a full refresh asked for" in log and "--full-refresh" in log
+    assert re.search(r"  publish .*dbt docs rebuilt", result.stdout)
+    assert list((work / "warehouse" / "worklists").glob(f"*/*_{NIGHT3}.csv"))
+    assert query(work / "marts", "select * from marts.poverty_incidence order by all") == incidence
+    assert query(work / "marts", "select sum(flagged_records), sum(new_flags), "
+                 "sum(resolved_flags), sum(still_open_flags) from marts.quality_summary "
+                 "where run_date = ?", [NIGHT3]) == [(32, 0, 0, 32)]

@@ -6,9 +6,7 @@
 -- out of every figure and counted apart.
 with
 
-years as (select year from {{ ref('int_snapshots') }} where table_name = 'registry'),
-
-areas as (select * from {{ ref('int_areas') }}),
+year_areas as (select * from {{ ref('int_year_areas') }}),
 
 persons as (select * from {{ ref('int_registry_persons') }} where area_code is not null),
 
@@ -53,10 +51,10 @@ counts as (
 
 final as (
     select
-        years.year,
-        areas.area_code,
-        areas.area_name,
-        areas.area_level,
+        year_areas.year,
+        year_areas.area_code,
+        year_areas.area_name,
+        year_areas.area_level,
         cast(coalesce(counts.persons, 0) as bigint) as persons,
         cast(coalesce(counts.persons_below_line, 0) as bigint) as persons_below_line,
         cast(coalesce(counts.persons_without_income, 0) as bigint) as persons_without_income,
@@ -64,9 +62,8 @@ final as (
         counts.gap_sum,
         counts.squared_gap_sum,
         counts.shortfall_sum
-    from years
-    cross join areas
-    left join counts on counts.year = years.year and counts.area_code = areas.area_code
+    from year_areas
+    left join counts on counts.year = year_areas.year and counts.area_code = year_areas.area_code
 )
 
 select

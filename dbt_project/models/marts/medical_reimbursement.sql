@@ -2,9 +2,7 @@
 -- and in/out of county, after later versions of a claim replaced earlier ones.
 with
 
-years as (select year from {{ ref('int_snapshots') }} where table_name = 'registry'),
-
-areas as (select * from {{ ref('int_areas') }}),
+year_areas as (select * from {{ ref('int_year_areas') }}),
 
 persons as (select * from {{ ref('int_registry_persons') }} where area_code is not null),
 
@@ -34,22 +32,21 @@ counts as (
 
 final as (
     select
-        years.year,
-        areas.area_code,
-        areas.area_name,
-        areas.area_level,
+        year_areas.year,
+        year_areas.area_code,
+        year_areas.area_name,
+        year_areas.area_level,
         sides.in_county,
         cast(coalesce(counts.claims, 0) as bigint) as claims,
         cast(coalesce(counts.total_cost, 0) as decimal(18, 2)) as total_cost,
         cast(coalesce(counts.reimbursed, 0) as decimal(18, 2)) as reimbursed,
         cast(case when sides.in_county then {{ var('reimbursement_target_in_county_pct') }}
              else {{ var('reimbursement_target_out_county_pct') }} end as double) as target_pct
-    from years
-    cross join areas
+    from year_areas
     cross join sides
     left join counts
-        on counts.year = years.year
-        and counts.area_code = areas.area_code
+        on counts.year = year_areas.year
+        and counts.area_code = year_areas.area_code
         and counts.in_county = sides.in_county
 )
 

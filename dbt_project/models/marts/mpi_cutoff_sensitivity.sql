@@ -3,9 +3,7 @@
 -- the row of the mart's own k equals that mart.
 with
 
-years as (select year from {{ ref('int_snapshots') }} where table_name = 'registry'),
-
-areas as (select * from {{ ref('int_areas') }}),
+year_areas as (select * from {{ ref('int_year_areas') }}),
 
 cutoffs as (
     select cast(k as double) as k
@@ -16,19 +14,18 @@ counts as (select * from {{ ref('int_mpi_by_cutoff') }}),
 
 final as (
     select
-        years.year,
-        areas.area_code,
-        areas.area_name,
-        areas.area_level,
+        year_areas.year,
+        year_areas.area_code,
+        year_areas.area_name,
+        year_areas.area_level,
         cutoffs.k,
         coalesce(counts.persons, 0) as persons,
         coalesce(counts.mpi_poor_persons, 0) as mpi_poor_persons,
         counts.poor_score_sum
-    from years
-    cross join areas
+    from year_areas
     cross join cutoffs
     left join counts
-        on counts.year = years.year and counts.area_code = areas.area_code and counts.k = cutoffs.k
+        on counts.year = year_areas.year and counts.area_code = year_areas.area_code and counts.k = cutoffs.k
 )
 
 select

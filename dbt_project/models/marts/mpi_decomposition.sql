@@ -4,9 +4,7 @@
 -- to 100 because M0 is the sum of w × censored ratio over the indicators.
 with
 
-years as (select year from {{ ref('int_snapshots') }} where table_name = 'registry'),
-
-areas as (select * from {{ ref('int_areas') }}),
+year_areas as (select * from {{ ref('int_year_areas') }}),
 
 indicators as (
     select * from (values
@@ -33,22 +31,21 @@ by_indicator as (
 
 final as (
     select
-        years.year,
-        areas.area_code,
-        areas.area_name,
-        areas.area_level,
+        year_areas.year,
+        year_areas.area_code,
+        year_areas.area_name,
+        year_areas.area_level,
         indicators.indicator,
         indicators.indicator_order,
         coalesce(by_indicator.persons, 0) as persons,
         coalesce(by_indicator.deprived, 0) as deprived,
         coalesce(by_indicator.censored, 0) as censored,
         coalesce(by_indicator.poor_score_sum, 0) as poor_score_sum
-    from years
-    cross join areas
+    from year_areas
     cross join indicators
     left join by_indicator
-        on by_indicator.year = years.year
-        and by_indicator.area_code = areas.area_code
+        on by_indicator.year = year_areas.year
+        and by_indicator.area_code = year_areas.area_code
         and by_indicator.indicator = indicators.indicator
 )
 

@@ -4,9 +4,7 @@
 -- come from int_mpi_by_cutoff, shared with mpi_decomposition and mpi_cutoff_sensitivity.
 with
 
-years as (select year from {{ ref('int_snapshots') }} where table_name = 'registry'),
-
-areas as (select * from {{ ref('int_areas') }}),
+year_areas as (select * from {{ ref('int_year_areas') }}),
 
 counts as (
     select *
@@ -16,19 +14,18 @@ counts as (
 
 final as (
     select
-        years.year,
-        areas.area_code,
-        areas.area_name,
-        areas.area_level,
+        year_areas.year,
+        year_areas.area_code,
+        year_areas.area_name,
+        year_areas.area_level,
         coalesce(counts.persons, 0) as persons,
         coalesce(counts.mpi_poor_persons, 0) as mpi_poor_persons,
         counts.poor_score_sum,
         {% for indicator in var('mpi_indicators') %}
         counts.deprived_{{ indicator }}{{ "," if not loop.last }}
         {% endfor %}
-    from years
-    cross join areas
-    left join counts on counts.year = years.year and counts.area_code = areas.area_code
+    from year_areas
+    left join counts on counts.year = year_areas.year and counts.area_code = year_areas.area_code
 )
 
 select

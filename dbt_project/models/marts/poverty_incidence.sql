@@ -3,9 +3,7 @@
 -- is unknown counts from its nearest known ancestor upwards.
 with
 
-years as (select year from {{ ref('int_snapshots') }} where table_name = 'registry'),
-
-areas as (select * from {{ ref('int_areas') }}),
+year_areas as (select * from {{ ref('int_year_areas') }}),
 
 persons as (select * from {{ ref('int_registry_persons') }}),
 
@@ -37,10 +35,10 @@ population as (
 
 final as (
     select
-        years.year,
-        areas.area_code,
-        areas.area_name,
-        areas.area_level,
+        year_areas.year,
+        year_areas.area_code,
+        year_areas.area_name,
+        year_areas.area_level,
         cast(population.rural_population as bigint) as rural_population,
         cast(coalesce(counts.registered_persons, 0) as bigint) as registered_persons,
         cast(coalesce(counts.poor_persons, 0) as bigint) as poor_persons,
@@ -49,13 +47,12 @@ final as (
         {{ percent('coalesce(counts.poor_persons, 0)', 'population.rural_population') }}
             as incidence_pct,
         cast(area_standards.exit_threshold_pct as double) as exit_threshold_pct
-    from years
-    cross join areas
-    left join counts on counts.year = years.year and counts.area_code = areas.area_code
+    from year_areas
+    left join counts on counts.year = year_areas.year and counts.area_code = year_areas.area_code
     left join population
-        on population.year = years.year and population.area_code = areas.area_code
+        on population.year = year_areas.year and population.area_code = year_areas.area_code
     left join area_standards
-        on area_standards.year = years.year and area_standards.area_code = areas.area_code
+        on area_standards.year = year_areas.year and area_standards.area_code = year_areas.area_code
 )
 
 select

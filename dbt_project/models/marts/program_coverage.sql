@@ -2,9 +2,7 @@
 -- come from int_person_programs, areas roll up as everywhere else.
 with
 
-years as (select year from {{ ref('int_snapshots') }} where table_name = 'registry'),
-
-areas as (select * from {{ ref('int_areas') }}),
+year_areas as (select * from {{ ref('int_year_areas') }}),
 
 programs as (
     select * from (values
@@ -48,20 +46,19 @@ counts as (
 
 final as (
     select
-        years.year,
-        areas.area_code,
-        areas.area_name,
-        areas.area_level,
+        year_areas.year,
+        year_areas.area_code,
+        year_areas.area_name,
+        year_areas.area_level,
         programs.program,
         cast(coalesce(counts.eligible_persons, 0) as bigint) as eligible_persons,
         cast(coalesce(counts.covered_persons, 0) as bigint) as covered_persons,
         programs.program_order
-    from years
-    cross join areas
+    from year_areas
     cross join programs
     left join counts
-        on counts.year = years.year
-        and counts.area_code = areas.area_code
+        on counts.year = year_areas.year
+        and counts.area_code = year_areas.area_code
         and counts.program = programs.program
 )
 

@@ -13,16 +13,12 @@ dibao_snapshots as (
     where table_name = 'dibao' and {{ in_years_to_build('year') }}
 ),
 
-covered as (
-    select distinct year, id_number
-    from {{ ref('int_program_evidence') }}
-    where program = 'dibao' and covered and {{ in_years_to_build('year') }}
-),
+coverage as (select * from {{ ref('int_dibao_coverage') }} where {{ in_years_to_build('year') }}),
 
 covered_members as (
-    select members.year, members.household_id, count(covered.id_number) as covered_members
+    select members.year, members.household_id, count(coverage.id_number) as covered_members
     from members
-    left join covered using (year, id_number)
+    left join coverage using (year, id_number)
     group by members.year, members.household_id
 ),
 

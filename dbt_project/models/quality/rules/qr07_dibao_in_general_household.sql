@@ -7,17 +7,7 @@ persons as (select * from {{ ref('int_registry_persons') }} where {{ in_years_to
 
 households as (select * from {{ ref('int_registry_households') }} where {{ in_years_to_build('year') }}),
 
-dibao_snapshots as (
-    select year as snapshot_year, snapshot_date
-    from {{ ref('int_snapshots') }}
-    where table_name = 'dibao' and {{ in_years_to_build('year') }}
-),
-
-covered as (
-    select distinct year, id_number
-    from {{ ref('int_program_evidence') }}
-    where program = 'dibao' and covered and {{ in_years_to_build('year') }}
-),
+coverage as (select * from {{ ref('int_dibao_coverage') }} where {{ in_years_to_build('year') }}),
 
 checked as (
     select
@@ -25,15 +15,14 @@ checked as (
         persons.village_code as area_code, persons.household_id as record_key,
         null as record_year, persons.id_number, persons.name,
         case when households.household_type = '一般贫困户'
-            then '在' || dibao_snapshots.snapshot_date || '的低保名单中在保，但所在户'
+            then '在' || coverage.snapshot_date || '的低保名单中在保，但所在户'
                 || persons.household_id || '的贫困户属性为一般贫困户'
         end as detail,
         case when households.household_type = '一般贫困户'
             then '在当年低保名单中在保，但所在户的贫困户属性为一般贫困户'
         end as public_detail
     from persons
-    inner join covered using (year, id_number)
-    inner join dibao_snapshots on dibao_snapshots.snapshot_year = persons.year
+    inner join coverage using (year, id_number)
     inner join households using (year, household_id)
 ),
 

@@ -7,11 +7,7 @@ persons as (select * from {{ ref('int_registry_persons') }} where {{ in_years_to
 
 households as (select * from {{ ref('int_registry_households') }} where {{ in_years_to_build('year') }}),
 
-covered as (
-    select distinct year, id_number
-    from {{ ref('int_program_evidence') }}
-    where program = 'dibao' and covered and {{ in_years_to_build('year') }}
-),
+coverage as (select * from {{ ref('int_dibao_coverage') }} where {{ in_years_to_build('year') }}),
 
 checked as (
     select
@@ -23,7 +19,7 @@ checked as (
                 || '元超过低保标准' || {{ money('households.dibao_line') }} || '元的两倍'
         end as detail
     from persons
-    inner join covered using (year, id_number)
+    inner join coverage using (year, id_number)
     inner join households using (year, household_id)
 ),
 
