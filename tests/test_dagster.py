@@ -218,3 +218,23 @@ def test_the_dbt_resource_skips_dbt_version_and_the_in_process_adapter():
                              capture_output=True, text=True, check=True).stdout
     assert f"installed: {dbt._cli_version}" in printed
     assert dbt._initialize_dbt_core_adapter(["build"]) is None
+
+
+def test_the_build_options_are_config_of_the_dbt_step_a_launch_can_set():
+    """What `povmon run --engine/--full-refresh` pass, the launchpad sets too: config of
+    op warehouse_models, defaulting to the settings' engine and no full refresh."""
+    ops = defs.resolve_job_def("nightly").run_config_schema.config_type.fields["ops"]
+    fields = ops.config_type.fields["warehouse_models"].config_type.fields["config"].config_type.fields
+    assert {name: field.default_value for name, field in fields.items()} == {
+        "engine": "", "full_refresh": False}
+
+
+def test_an_unknown_engine_in_the_launch_config_fails_the_step_and_says_which_there_are(tmp_path):
+    from pipelines.warehouse.assets import warehouse_assets
+
+    result = dg.materialize(
+        [warehouse_assets(dbt_project())], resources={"warehouse": Warehouse(settings_on(tmp_path))},
+        run_config={"ops": {"warehouse_models": {"config": {"engine": "hive"}}}},
+        raise_on_error=False)
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    assert "engine 'hive': the engines are duckdb, spark" in failure.event_specific_data.error.message
