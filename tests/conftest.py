@@ -54,3 +54,19 @@ def pytest_unconfigure(config):
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(config.stash[EXIT_STATUS])
+
+
+# The modules that take longest (a Spark build, several nights, the daemon), started first:
+# pytest-xdist hands out whole modules in collection order, and one of these started last
+# would run alone at the end while the other worker sits idle. The end-to-end tests build
+# the generated province that the Spark equality test reads, so they come before it.
+LONGEST_FIRST = ("test_end_to_end", "test_marts", "test_spark_equality", "test_year_incremental",
+                 "test_quality_history", "test_daemon", "test_blocking_checks")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item):
+        name = item.module.__name__.rsplit(".", 1)[-1]
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: within a module, and among the others, the order stays
