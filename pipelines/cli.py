@@ -53,15 +53,16 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def run_settings(args: argparse.Namespace) -> Settings:
-    """The environment's settings with what the command line says instead."""
+    """The environment's settings with what the command line says instead (the folders
+    and --demo, where the command has them)."""
     from dataclasses import replace
 
     settings = Settings.from_env()
-    folders = {name: value.resolve() for name, value in (
-        ("raw_dir", args.raw), ("marts_dir", args.marts), ("warehouse_path", args.warehouse))
-        if value is not None}  # fmt: skip
+    folders = {name: value.resolve() for name, option in (
+        ("raw_dir", "raw"), ("marts_dir", "marts"), ("warehouse_path", "warehouse"))
+        if (value := getattr(args, option, None)) is not None}  # fmt: skip
     settings = replace(settings, **folders)
-    if args.demo:
+    if getattr(args, "demo", False):
         settings = replace(settings, key=replace(settings.key, demo=True))
     return settings
 
@@ -260,15 +261,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_reset_state(args: argparse.Namespace) -> int:
-    from dataclasses import replace
-
     from pipelines.core.run_lock import WarehouseBusy, warehouse_lock
     from pipelines.core.state import PARTS, reset_state
 
-    settings = Settings.from_env()
-    folders = {name: value.resolve() for name, value in (
-        ("marts_dir", args.marts), ("warehouse_path", args.warehouse)) if value is not None}
-    settings = replace(settings, **folders)
+    settings = run_settings(args)
     try:
         with warehouse_lock(settings.warehouse_path):
             removed = reset_state(settings, args.parts or None)
