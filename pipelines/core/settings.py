@@ -38,7 +38,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "POVMON_RAW_DIR": ("data/raw", "the deliveries folder"),
     "POVMON_WAREHOUSE": ("data/warehouse/warehouse.duckdb",
                          "the restricted store (ID numbers, names); its folder holds the "
-                         "worklists, logs, notices, spill and the Spark files"),
+                         "worklists, logs, notices, spill, dbt's build artifacts and "
+                         "the Spark files"),
     "POVMON_MARTS_DIR": ("data/marts", "what statisticians get: no personal data"),
     "POVMON_ENGINE": ("duckdb", "where the dbt models run: duckdb or spark"),
     "POVMON_PSEUDONYM_KEY": ("(none)", "the HMAC key of person_key; a run without a key "
@@ -170,6 +171,12 @@ class Settings:
     def gx_root(self) -> Path:
         """The GX project (suites, results, recorded outcomes), beside the store."""
         return self.warehouse_dir / "gx"
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        """dbt's artifacts of this store's builds, a folder per engine: beside the store, so
+        two stores (two offices, or the tests' workers) never write one manifest."""
+        return self.warehouse_dir / "dbt-target"
 
     @property
     def spark_dir(self) -> Path:

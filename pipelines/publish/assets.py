@@ -12,10 +12,11 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 
 from pipelines.core.pseudonym import pseudonym_key
+from pipelines.core.settings import Settings
 from pipelines.core.state import DOCS_STAMP, read_stamp, write_stamp
 from pipelines.core.store import Warehouse
 from pipelines.publish.publish import publish
-from pipelines.warehouse.assets import mart_keys, nightly_target
+from pipelines.warehouse.assets import build_target, mart_keys
 from pipelines.warehouse.dbt_cli import dbt_cli
 
 DOCS_FOLDER = "docs"
@@ -28,11 +29,11 @@ def _checksums(manifest: dict) -> dict[str, str]:
     return {uid: node["checksum"]["checksum"] for uid, node in manifest["nodes"].items()}
 
 
-def _compiled_build_manifest(project: DbtProject) -> Path | None:
+def _compiled_build_manifest(project: DbtProject, settings: Settings) -> Path | None:
     """The manifest of the night's DuckDB build, when it is of the project as it is now and
     compiled every model: the docs are then made from it without compiling again (dbt
     `--no-compile`: a fifth of the time)."""
-    built = nightly_target(project) / "manifest.json"
+    built = build_target(settings, "duckdb") / "manifest.json"
     if not built.exists():
         return None
     manifest = json.loads(built.read_text())
@@ -43,11 +44,12 @@ def _compiled_build_manifest(project: DbtProject) -> Path | None:
     return built if _checksums(manifest) == _checksums(parsed) else None
 
 
-def build_docs(dbt: DbtCliResource, project: DbtProject, marts_dir: Path) -> Path | None:
+def build_docs(dbt: DbtCliResource, project: DbtProject, settings: Settings) -> Path | None:
     """`dbt docs generate --static`: one self-contained page, built beside the marts under
     a hidden name; the caller moves it into place. None when the published page was built
     from the same manifest (the models, columns and descriptions have not changed), which
     saves a dbt invocation on most nights."""
+    marts_dir = settings.marts_dir
     digest = hashlib.sha256(project.manifest_path.read_bytes()).hexdigest()
     stamp = marts_dir / DOCS_FOLDER / DOCS_STAMP
     if read_stamp(stamp) == {"manifest": digest}:
@@ -55,7 +57,7 @@ def build_docs(dbt: DbtCliResource, project: DbtProject, marts_dir: Path) -> Pat
     building = marts_dir / f".{DOCS_FOLDER}.building"
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
-    compiled = _compiled_build_manifest(project)
+    compiled = _compiled_build_manifest(project, settings)
     with tempfile.TemporaryDirectory() as target:
         if compiled is not None:
             shutil.copyfile(compiled, Path(target) / "manifest.json")
@@ -82,7 +84,7 @@ def published_marts_asset(project: DbtProject) -> dg.AssetsDefinition:
                         warehouse: dg.ResourceParam[Warehouse]) -> dg.MaterializeResult:
         pseudonym_key(warehouse.settings.key)  # no key, no publication (the marts carry person_key)
         marts_dir = warehouse.marts_dir
-        docs = build_docs(dbt_cli(project, warehouse.settings, "duckdb"), project, marts_dir)
+        docs = build_docs(dbt_cli(project, warehouse.settings, "duckdb"), project, warehouse.settings)
         result = publish(warehouse.path, marts_dir, warehouse.settings.duckdb)
         if docs is not None:
             shutil.rmtree(marts_dir / DOCS_FOLDER, ignore_errors=True)

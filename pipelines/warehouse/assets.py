@@ -65,10 +65,12 @@ def dbt_project() -> DbtProject:
     return project
 
 
-def nightly_target(project: DbtProject) -> Path:
-    """Where the DuckDB builds write dbt's artifacts: one folder for every night (runs are
-    serial), not a new one per run that would pile up."""
-    return Path(project.project_dir) / project.target_path / "nightly"
+def build_target(settings: Settings, engine: str) -> Path:
+    """Where the builds of one store on one engine write dbt's artifacts: one folder for
+    every night (runs of a store are serial), not a new one per run that would pile up.
+    Its own partial-parse file, of its own profile, spares the next night a full parse
+    (dagster-dbt seeds a new folder with the project's)."""
+    return settings.dbt_target_dir / engine
 
 
 def _models(project: DbtProject) -> list[dict[str, Any]]:
@@ -164,11 +166,10 @@ def _build_on_spark(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     folder = warehouse.settings.spark_dir
     with warehouse.connect(read_only=True) as conn:
         export_staged(conn, staged_dir(folder), log=context.log.info)
-    target = project.target_path / "spark"
+    target = build_target(warehouse.settings, "spark")
     yield from _dbt_build(context, dbt, [], night, target)
     with warehouse.connect() as conn:
-        rows = collect(conn, spark_warehouse_dir(folder),
-                       Path(project.project_dir) / target / "manifest.json")
+        rows = collect(conn, spark_warehouse_dir(folder), target / "manifest.json")
     context.log.info(f"Spark build: {len(rows)} tables copied into the store "
                      f"({sum(rows.values()):,} rows)")
 
@@ -176,7 +177,6 @@ def _build_on_spark(context: dg.AssetExecutionContext, dbt: DbtCliResource,
 def warehouse_assets(project: DbtProject) -> dg.AssetsDefinition:
     """Every dbt model as an asset and every dbt test as its check, built by one op."""
     roots = carry_forward_roots(project)
-    target = nightly_target(project)
 
     @dbt_assets(
         manifest=project.manifest_path,
@@ -206,6 +206,7 @@ def warehouse_assets(project: DbtProject) -> dg.AssetsDefinition:
             context.log.warning(f"a new pseudonym key from tonight ({night}): flag continuity "
                                 "restarts (earlier flags read as resolved, tonight's as new)")
         dbt = dbt_cli(project, warehouse.settings, engine)
+        target = build_target(warehouse.settings, engine)
         if engine == "spark":
             yield from _build_on_spark(context, dbt, warehouse, night, project)
             return
