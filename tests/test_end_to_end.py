@@ -1,6 +1,7 @@
 """A generated province through `povmon generate` and `povmon run`, checked against the
 generator's own ground truth (numbers the pipeline did not compute)."""
 
+import json
 import re
 from pathlib import Path
 
@@ -249,3 +250,13 @@ def test_every_worklist_row_names_its_department_and_its_feed_in_chinese(provinc
         assert flags["责任部门"].null_count() == 0, book
         assert set(flags["责任部门"]) <= {"扶贫办", "民政局", "医保局", "教育局", "财政局"}
         assert set(flags["数据来源"]) <= {"建档立卡", "低保", "医保", "教育", "资金"}
+
+
+def test_dbt_writes_the_build_artifacts_beside_the_store_it_built(province):
+    """Two stores building at once (two offices on one server, the tests' workers) must
+    never share dbt's manifest: the publish step reads the night's one."""
+    _, marts, _ = province
+    target = marts.parent / "warehouse" / "dbt-target" / "duckdb"
+    results = json.loads((target / "run_results.json").read_text())
+    assert results["args"]["which"] == "build"
+    assert (target / "manifest.json").exists()
