@@ -46,6 +46,7 @@ Funds (county 510101; the 06-30 delivery is superseded by 12-31):
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -55,9 +56,10 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
+from pipelines.core.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, Settings
 from pipelines.feeds import TABLES
 from tests.deliveries import POPULATION_HEADER, REGISTRY_HEADER, STANDARDS_HEADER, deliver, make_id
-from tests.runner import build_again_on_spark, povmon, query, run_pipeline
+from tests.runner import TEST_PSEUDONYM_KEY, build_again_on_spark, povmon, query, run_pipeline
 
 pytestmark = pytest.mark.slow  # scripts/test.sh --fast leaves it out
 
@@ -523,3 +525,29 @@ def test_readme_duckdb_cli_example_runs_as_written(readme_dir):
                             text=True, timeout=60)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "乙县" in result.stdout and "4.0" in result.stdout
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    ("select * rename (target_pct as goal_pct) from ({sql})", "goal_pct"),
+    ("select * replace (cast(execution_rate_pct as varchar) as execution_rate_pct) from ({sql})",
+     "execution_rate_pct"),
+])
+def test_a_renamed_or_retyped_published_column_fails_the_contract(built, tmp_path, edit, message):
+    """The published marts have enforced contracts (dbt_project.yml): fund_execution with a
+    column renamed, or retyped, is not built at all (dbt stops before the table)."""
+    _, work = built
+    project = tmp_path / "dbt_project"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    mart = project / "models" / "marts" / "fund_execution.sql"
+    mart.write_text(edit.format(sql=mart.read_text()))
+    store = tmp_path / "warehouse" / "warehouse.duckdb"
+    store.parent.mkdir()
+    shutil.copyfile(work / "warehouse" / "warehouse.duckdb", store)
+    env = {**os.environ, **Settings.from_env({"POVMON_WAREHOUSE": str(store),
+                                              "POVMON_PSEUDONYM_KEY": TEST_PSEUDONYM_KEY}).environment()}
+    result = subprocess.run([DBT_EXECUTABLE, "run", "--select", "fund_execution",
+                             "--project-dir", project, "--profiles-dir", project],
+                            capture_output=True, text=True, env=env, cwd=project)  # fmt: skip
+    assert result.returncode == 1, result.stdout[-2000:]
+    assert "This model has an enforced contract that failed." in result.stdout
+    assert message in result.stdout

@@ -40,8 +40,10 @@
     {%- if target.type == 'spark' -%}
         {{ return({'materialized': 'table'}) }}
     {%- endif -%}
+    {#- on_schema_change fail: the published ones have an enforced contract, and a change of
+        the project is a full refresh anyway (pipelines/warehouse/build_inputs.py) -#}
     {%- set config = {'materialized': 'incremental', 'incremental_strategy': 'delete+insert',
-                      'unique_key': 'run_date'} -%}
+                      'unique_key': 'run_date', 'on_schema_change': 'fail'} -%}
     {%- if runs_kept -%}
         {%- do config.update({'post_hook': "delete from {{ this }} where run_date not in "
                                            ~ "{{ last_quality_runs(" ~ runs_kept ~ ") }}"}) -%}
