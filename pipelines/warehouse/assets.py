@@ -157,7 +157,7 @@ def _night_unchanged(context: dg.AssetExecutionContext, dbt: DbtCliResource, nig
 
 
 def _build_on_spark(context: dg.AssetExecutionContext, dbt: DbtCliResource,
-                    warehouse: Warehouse, night: date, project: DbtProject) -> Iterator[Any]:
+                    warehouse: Warehouse, night: date, target: Path) -> Iterator[Any]:
     """Every model on Spark (pipelines/warehouse/spark/): tonight's staged deliveries exported as
     Parquet first, the marts and the worklist copied back into the store after, where
     publishing and the reports read them. Always every model: Spark's Parquet tables hold
@@ -166,7 +166,6 @@ def _build_on_spark(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     folder = warehouse.settings.spark_dir
     with warehouse.connect(read_only=True) as conn:
         export_staged(conn, staged_dir(folder), log=context.log.info)
-    target = build_target(warehouse.settings, "spark")
     yield from _dbt_build(context, dbt, [], night, target)
     with warehouse.connect() as conn:
         rows = collect(conn, spark_warehouse_dir(folder), target / "manifest.json")
@@ -208,7 +207,7 @@ def warehouse_assets(project: DbtProject) -> dg.AssetsDefinition:
         dbt = dbt_cli(project, warehouse.settings, engine)
         target = build_target(warehouse.settings, engine)
         if engine == "spark":
-            yield from _build_on_spark(context, dbt, warehouse, night, project)
+            yield from _build_on_spark(context, dbt, warehouse, night, target)
             return
         project_dir = Path(project.project_dir)
         models = project_digest(project_dir, key)
