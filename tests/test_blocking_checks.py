@@ -5,7 +5,7 @@ import pytest
 
 from pipelines.feeds import TABLES
 from tests.deliveries import VALID_ROWS, deliver, table_file
-from tests.runner import povmon
+from tests.runner import povmon_in_process
 
 pytestmark = pytest.mark.slow  # scripts/test.sh --fast leaves it out
 
@@ -18,8 +18,8 @@ def _deliver_minimal_province(raw):
 
 
 def _run(tmp_path):
-    return povmon("run", "--raw", tmp_path / "raw", "--marts", tmp_path / "marts",
-                  "--warehouse", tmp_path / "wh" / "w.duckdb", "--log-level", "WARNING")
+    return povmon_in_process("run", "--raw", tmp_path / "raw", "--marts", tmp_path / "marts",
+                             "--warehouse", tmp_path / "wh" / "w.duckdb", "--log-level", "WARNING")
 
 
 def test_quality_warnings_do_not_block_and_contract_failures_do(tmp_path):
