@@ -36,7 +36,7 @@ def deliver(raw: Path, feed: str, day: str, files: dict[str, list[list[str]]],
 
 
 POPULATION_HEADER = ["行政区划代码", "区划名称", "上级区划代码", "层级", "年度", "农村户籍人口"]
-STANDARDS_HEADER = ["行政区划代码", "年度", "扶贫标准", "低保标准", "贫困村退出阈值"]
+STANDARDS_HEADER = ["行政区划代码", "年度", "扶贫标准", "低保标准", "贫困村退出阈值", "监测标准"]
 REGISTRY_HEADER = [
     "户编号", "证件号码", "姓名", "与户主关系", "性别", "出生日期", "行政区划代码", "贫困户属性",
     "主要致贫原因", "劳动能力", "在校生状况", "健康状况", "家庭人均纯收入", "识别年度", "脱贫状态",
@@ -55,7 +55,7 @@ VALID_ROWS: dict[str, dict[str, str]] = {
     "population": {"area_code": "510101100201", "area_name": "一村", "parent_code": "510101100000",
                    "level": "村", "year": "2020", "rural_population": "1,200"},
     "standards": {"area_code": "510000000000", "year": "2020", "poverty_line": "4000",
-                  "dibao_line": "4600", "exit_threshold_pct": "3.00"},
+                  "dibao_line": "4600", "exit_threshold_pct": "3.00", "monitoring_line": ""},
     "registry": dict(zip(
         ["household_id", "id_number", "name", "relation", "sex", "birth_date", "village_code",
          "household_type", "main_cause", "labor_capacity", "school_status", "health",
@@ -83,6 +83,10 @@ VALID_ROWS: dict[str, dict[str, str]] = {
     "funds": {"project_id": "P1", "project_name": "项目", "county_code": "510101000000",
               "fund_source": "中央", "category": "产业发展", "year": "2020", "period": "2020-12",
               "allocated": "100", "disbursed": "90", "spent": "80"},
+    "monitoring": {"monitor_household_id": "M1", "id_number": "11010519491231002X",
+                   "name": "张三", "relation": "户主", "village_code": "510101100201",
+                   "category": "脱贫不稳定户", "main_risk": "因病", "per_capita_income": "5000",
+                   "included_date": "2020-03-01", "eliminated_date": ""},
 }  # fmt: skip
 
 

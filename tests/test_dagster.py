@@ -110,7 +110,7 @@ def sensor_on(tmp_path):
 def test_sensor_starts_a_run_for_a_new_complete_delivery_only(sensor_on, tmp_path):
     requests, skip, cursor = sensor_on(None)
     assert requests == [] and skip == "no new complete delivery"
-    rows = [STANDARDS_HEADER, ["510000000000", "2020", "4000", "4600", "3"]]
+    rows = [STANDARDS_HEADER, ["510000000000", "2020", "4000", "4600", "3", ""]]
     deliver(tmp_path, "standards", "2020-01-15", {"s.csv": rows}, complete=False)
     requests, skip, cursor = sensor_on(cursor)
     assert requests == [] and skip == "no new complete delivery"
@@ -126,7 +126,7 @@ def test_sensor_starts_a_run_for_a_new_complete_delivery_only(sensor_on, tmp_pat
 
 
 def test_sensor_sees_a_corrected_redelivery_by_its_new_success_marker(sensor_on, tmp_path):
-    rows = [STANDARDS_HEADER, ["510000000000", "2020", "4000", "4600", "3"]]
+    rows = [STANDARDS_HEADER, ["510000000000", "2020", "4000", "4600", "3", ""]]
     folder = deliver(tmp_path, "standards", "2020-01-15", {"s.csv": rows})
     _, _, cursor = sensor_on(None)
     stamp = (folder / "_SUCCESS").stat().st_mtime_ns + 10**9

@@ -49,7 +49,7 @@ def test_a_file_that_links_out_of_the_deliveries_folder_is_not_read(conn, tmp_pa
 
 def test_a_delivery_folder_that_links_out_is_not_staged_a_link_inside_is(conn, tmp_path):
     raw, elsewhere = tmp_path / "raw", tmp_path / "elsewhere"
-    rows = [STANDARDS_HEADER, ["510000000000", "2020", "4000", "4600", "3"]]
+    rows = [STANDARDS_HEADER, ["510000000000", "2020", "4000", "4600", "3", ""]]
     deliver(elsewhere, "standards", "2020-01-15", {"s.csv": rows})
     (raw / "standards").mkdir(parents=True)
     (raw / "standards" / "2020-01-15").symlink_to(elsewhere / "standards" / "2020-01-15")
@@ -68,7 +68,7 @@ def test_a_delivery_folder_that_links_out_is_not_staged_a_link_inside_is(conn, t
 
 
 def test_a_delivery_from_the_future_waits_for_its_night(conn, tmp_path):
-    rows = [STANDARDS_HEADER, ["510000000000", "2020", "4000", "4600", "3"]]
+    rows = [STANDARDS_HEADER, ["510000000000", "2020", "4000", "4600", "3", ""]]
     deliver(tmp_path, "standards", "2099-01-01", {"s.csv": rows})
     deliver(tmp_path, "standards", "2026-12-08", {"s.csv": rows})  # within 7 days: loaded
     summary = ingest(conn, tmp_path, "standards", night=NIGHT)
@@ -92,10 +92,10 @@ def test_a_correction_copied_with_cp_p_is_loaded(conn, tmp_path):
     """Same size, same modification time, other bytes: what `cp -p` or unzipping a quick
     re-export gives."""
     folder = deliver(tmp_path / "raw", "standards", "2020-01-15", {"s.csv": [
-        STANDARDS_HEADER, ["510000000000", "2020", "4000", "4600", "3"]]})
+        STANDARDS_HEADER, ["510000000000", "2020", "4000", "4600", "3", ""]]})
     ingest(conn, tmp_path / "raw", "standards")
     corrected = write_file(tmp_path / "corrected", "s.csv", [
-        STANDARDS_HEADER, ["510000000000", "2020", "4100", "4600", "3"]])
+        STANDARDS_HEADER, ["510000000000", "2020", "4100", "4600", "3", ""]])
     os.utime(corrected, ns=(folder.joinpath("s.csv").stat().st_atime_ns,
                             folder.joinpath("s.csv").stat().st_mtime_ns))
     before = folder.joinpath("s.csv").stat()

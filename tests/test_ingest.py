@@ -1,11 +1,21 @@
 """The generic ingest path on hand-built deliveries: every quarantine case, the file-level
 rejections, encodings, formats, and re-deliveries."""
 
+from datetime import date
+from decimal import Decimal
 
 from pipelines.core.ingest_limits import IngestLimits
 from pipelines.feeds import FEEDS, TABLES
 from pipelines.ingest.stage import ingest_feed
-from tests.deliveries import REGISTRY_HEADER, STANDARDS_HEADER, deliver, person
+from tests.deliveries import (
+    REGISTRY_HEADER,
+    STANDARDS_HEADER,
+    VALID_ROWS,
+    deliver,
+    make_id,
+    person,
+    table_file,
+)
 
 VILLAGE = "510101100201"
 
@@ -94,7 +104,7 @@ def test_three_date_forms_thousands_separators_and_lower_case_x_are_accepted(con
 
 
 def test_gb18030_file_is_read_and_its_encoding_recorded(conn, tmp_path):
-    rows = [STANDARDS_HEADER, ["510000000000", "2020", "4,000.00", "4600", "3.00"]]
+    rows = [STANDARDS_HEADER, ["510000000000", "2020", "4,000.00", "4600", "3.00", ""]]
     deliver(tmp_path, "standards", "2020-01-15", {"s.csv": rows}, encoding="gb18030")
     ingest(conn, tmp_path, "standards")
     assert files(conn, "standards") == [("s.csv", 1, 1, 0, "GB18030", "loaded", None)]
@@ -102,7 +112,7 @@ def test_gb18030_file_is_read_and_its_encoding_recorded(conn, tmp_path):
 
 
 def test_bom_file_with_padded_headers_is_read(conn, tmp_path):
-    rows = [[f" {h} " for h in STANDARDS_HEADER], ["510000000000", "2020", "4000", "4600", "3"]]
+    rows = [[f" {h} " for h in STANDARDS_HEADER], ["510000000000", "2020", "4000", "4600", "3", ""]]
     deliver(tmp_path, "standards", "2020-01-15", {"s.csv": rows}, encoding="utf-8-sig")
     ingest(conn, tmp_path, "standards")
     assert files(conn, "standards")[0][1:6] == (1, 1, 0, "UTF-8-BOM", "loaded")
@@ -142,14 +152,14 @@ def test_missing_mandatory_column_rejects_the_whole_delivery_naming_file_and_col
 
 
 def test_extra_column_is_ignored_with_a_warning(conn, tmp_path):
-    rows = [[*STANDARDS_HEADER, "备注"], ["510000000000", "2020", "4000", "4600", "3", "说明"]]
+    rows = [[*STANDARDS_HEADER, "备注"], ["510000000000", "2020", "4000", "4600", "3", "", "说明"]]
     deliver(tmp_path, "standards", "2020-01-15", {"s.csv": rows})
     ingest(conn, tmp_path, "standards")
     assert files(conn, "standards")[0][5:] == ("loaded", "s.csv: extra column '备注' ignored")
 
 
 def test_folder_without_success_marker_is_skipped_and_recorded(conn, tmp_path):
-    rows = [STANDARDS_HEADER, ["510000000000", "2020", "4000", "4600", "3"]]
+    rows = [STANDARDS_HEADER, ["510000000000", "2020", "4000", "4600", "3", ""]]
     deliver(tmp_path, "standards", "2020-01-15", {"s.csv": rows}, complete=False)
     summary = ingest(conn, tmp_path, "standards")
     assert summary.incomplete == ["2020-01-15"]
@@ -160,7 +170,7 @@ def test_folder_without_success_marker_is_skipped_and_recorded(conn, tmp_path):
 
 
 def test_identical_redelivery_changes_nothing(conn, tmp_path):
-    rows = [STANDARDS_HEADER, ["510000000000", "2020", "4000", "4600", "3"]]
+    rows = [STANDARDS_HEADER, ["510000000000", "2020", "4000", "4600", "3", ""]]
     folder = deliver(tmp_path, "standards", "2020-01-15", {"s.csv": rows})
     ingest(conn, tmp_path, "standards")
     before = conn.execute("select processed_at from raw.deliveries").fetchone()
@@ -173,11 +183,11 @@ def test_identical_redelivery_changes_nothing(conn, tmp_path):
 
 def test_corrected_redelivery_replaces_that_date(conn, tmp_path):
     deliver(tmp_path, "standards", "2020-01-15",
-            {"s.csv": [STANDARDS_HEADER, ["510000000000", "2020", "4000", "4600", "3"],
-                       ["510101000000", "2020", "4000", "5000", "3"]]})
+            {"s.csv": [STANDARDS_HEADER, ["510000000000", "2020", "4000", "4600", "3", ""],
+                       ["510101000000", "2020", "4000", "5000", "3", ""]]})
     ingest(conn, tmp_path, "standards")
     deliver(tmp_path, "standards", "2020-01-15",
-            {"s.csv": [STANDARDS_HEADER, ["510000000000", "2020", "4100", "4600", "3"]]})
+            {"s.csv": [STANDARDS_HEADER, ["510000000000", "2020", "4100", "4600", "3", ""]]})
     summary = ingest(conn, tmp_path, "standards")
     assert summary.loaded == ["2020-01-15"]
     assert conn.execute("select area_code, poverty_line::int from raw.standards").fetchall() == [
@@ -205,3 +215,53 @@ def test_medical_file_with_unknown_prefix_rejects_the_delivery(conn, tmp_path):
     summary = ingest(conn, tmp_path, "medical")
     assert summary.rejected == [f"{tmp_path}/medical/2020-12-31/payments.csv: file name must "
                                 "start with 'enrollment*' or 'claims*'"]
+
+
+def test_standards_without_the_monitoring_line_load_it_empty_with_a_notice(conn, tmp_path):
+    """监测标准 is optional (third release): a department that does not send it yet gets
+    the column empty (the marts then use 1.5 x 扶贫标准) and a notice, not a rejection."""
+    rows = [STANDARDS_HEADER[:-1], ["510000000000", "2020", "4000", "4600", "3"]]
+    deliver(tmp_path, "standards", "2020-01-15", {"s.csv": rows})
+    ingest(conn, tmp_path, "standards")
+    assert files(conn, "standards")[0][5:] == (
+        "loaded", "s.csv: optional column '监测标准' missing, left empty")
+    assert conn.execute("select poverty_line, monitoring_line from raw.standards").fetchall() == [
+        (Decimal("4000.00"), None)]
+
+
+def test_a_store_staged_before_the_monitoring_line_gains_the_column(conn, tmp_path):
+    """The staged standards of an earlier release lack monitoring_line: the next ingest
+    adds it, empty for the rows already staged, and stages a new delivery's value in it
+    (by name, whatever the column order of the old table)."""
+    conn.execute("create schema raw")
+    conn.execute("create table raw.standards (area_code varchar, year integer, "
+                 "poverty_line decimal(18,2), dibao_line decimal(18,2), "
+                 "exit_threshold_pct decimal(18,2), delivery_date date, source_file varchar, "
+                 "source_row bigint)")  # fmt: skip
+    conn.execute("insert into raw.standards values ('510000000000', 2019, 3747, 4300, 3, "
+                 "'2019-01-15', 'old.csv', 1)")
+    rows = [STANDARDS_HEADER, ["510000000000", "2020", "4000", "4600", "3", "6000"]]
+    deliver(tmp_path, "standards", "2020-01-15", {"s.csv": rows})
+    ingest(conn, tmp_path, "standards")
+    assert conn.execute("select year, monitoring_line, source_file from raw.standards "
+                        "order by year").fetchall() == [
+        (2019, None, "old.csv"), (2020, Decimal("6000.00"), "s.csv")]  # fmt: skip
+
+
+def test_a_monitoring_roster_is_staged_and_its_bad_rows_quarantined(conn, tmp_path):
+    """The 防返贫 roster goes through the one ingest path: three rows read, a member
+    without 纳入监测日期 (mandatory) quarantined as Q01, a 监测对象类别 outside the code
+    list as Q03; two accepted."""
+    table = TABLES["monitoring"]
+    row = VALID_ROWS["monitoring"]
+    member = {**row, "id_number": make_id("20100101", "002"), "relation": "子女"}
+    deliver(tmp_path, "monitoring", "2020-12-31", {"m.csv": table_file(table, [
+        row, member, {**member, "id_number": make_id("20120101", "004"), "included_date": ""},
+        {**member, "id_number": make_id("20140101", "006"), "category": "一般户"}])})
+    ingest(conn, tmp_path, "monitoring")
+    assert files(conn, "monitoring") == [("m.csv", 4, 2, 2, "UTF-8", "loaded", None)]
+    assert [r[:2] for r in quarantine(conn)] == [(4, "Q01"), (5, "Q03")]
+    assert conn.execute("select monitor_household_id, relation, category, included_date "
+                        "from raw.monitoring order by source_row").fetchall() == [
+        ("M1", "户主", "脱贫不稳定户", date(2020, 3, 1)),
+        ("M1", "子女", "脱贫不稳定户", date(2020, 3, 1))]  # fmt: skip

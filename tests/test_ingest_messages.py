@@ -107,7 +107,7 @@ def test_a_header_only_file_loads_nothing_and_says_so(conn, tmp_path):
 
 
 def test_a_gb18030_file_cut_off_mid_character_is_called_truncated(conn, tmp_path):
-    text = ",".join(STANDARDS_HEADER) + "\n510000000000,2020,4000,4600,3\n"
+    text = ",".join(STANDARDS_HEADER) + "\n510000000000,2020,4000,4600,3,\n"
     data = text.encode("gb18030")
     folder = tmp_path / "standards" / "2020-01-15"
     folder.mkdir(parents=True)
@@ -186,11 +186,11 @@ def test_every_standards_row_is_accounted_for_in_a_file_of_mixed_problems(conn, 
     """rows read 4 = accepted 1 + quarantined 3 (Q01 empty year, Q04 short row, Q04 long row)."""
     rows = table_file(TABLES["standards"], [
         {"area_code": "510000000000", "year": "2020", "poverty_line": "4000", "dibao_line": "4600",
-         "exit_threshold_pct": "3"},
+         "exit_threshold_pct": "3", "monitoring_line": ""},
         {"area_code": "510101000000", "year": "", "poverty_line": "4000", "dibao_line": "4600",
-         "exit_threshold_pct": "3"},
+         "exit_threshold_pct": "3", "monitoring_line": ""},
     ])
-    text = "\n".join(",".join(r) for r in rows) + "\n510000000000,2020\n510000000000,2020,1,2,3,4\n"
+    text = "\n".join(",".join(r) for r in rows) + "\n510000000000,2020\n510000000000,2020,1,2,3,4,5\n"
     write_csv(tmp_path / "standards" / "2020-01-15", "s.csv", text)
     summary = ingest(conn, tmp_path, "standards")
     assert (summary.rows_read, summary.rows_accepted, summary.rows_quarantined) == (4, 1, 3)

@@ -130,7 +130,7 @@ def province(tmp_path_factory):
     deliver(raw, "population", "2020-04-10", {"p.csv": population("2020")})
     for day, year in (("2019-01-15", "2019"), ("2020-01-15", "2020")):
         deliver(raw, "standards", day, {"s.csv": [
-            STANDARDS_HEADER, [PROVINCE, year, "4000", "4600", "3.00"]]})
+            STANDARDS_HEADER, [PROVINCE, year, "4000", "4600", "3.00", ""]]})
     deliver(raw, "registry", "2019-12-31", {"a.csv": county_a(2019), "b.csv": county_b,
                                             "c.csv": county_c})
     deliver(raw, "registry", "2020-06-30", {"a.csv": county_a(2020), "b.csv": county_b})

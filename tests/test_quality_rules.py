@@ -162,8 +162,8 @@ def deliver_county(raw: Path, registry: list[list[str]] = REGISTRY) -> None:
         [V2, "二村", TOWNSHIP, "村", "2020", "500"],
     ]})  # fmt: skip
     deliver(raw, "standards", "2020-01-15", {"s.csv": [
-        STANDARDS_HEADER, ["510000000000", "2020", "4000", "4600", "3.00"],
-        [COUNTY, "2020", "4000", "5000", "3.00"]]})
+        STANDARDS_HEADER, ["510000000000", "2020", "4000", "4600", "3.00", ""],
+        [COUNTY, "2020", "4000", "5000", "3.00", ""]]})
     deliver(raw, "registry", "2020-12-31", {"r.csv": [REGISTRY_HEADER, *registry]})
     insured = [p for p in PERSONS if p not in (N8, N8B)]
     deliver(raw, "medical", "2020-12-31", {

@@ -57,7 +57,7 @@ def marts(tmp_path_factory):
         [V1, "一村", TOWNSHIP, "村", "2019", "100"],
     ]})
     deliver(raw, "standards", "2019-01-15", {"s.csv": [
-        STANDARDS_HEADER, ["510000000000", "2019", "3750", "4200", "3.00"]]})
+        STANDARDS_HEADER, ["510000000000", "2019", "3750", "4200", "3.00", ""]]})
     deliver(raw, "registry", "2019-12-31", {"r.csv": [
         REGISTRY_HEADER, member("H1", A, "户主"), member("H1", B, "配偶"), member("H2", C, "户主")]})
     deliver(raw, "medical", "2019-03-31", {

@@ -18,13 +18,13 @@ def spark_marts(province, tmp_path_factory):
 
 def test_every_mart_is_the_same_on_spark_and_duckdb(province, spark_marts):
     results = compare_marts(province[1], spark_marts)
-    assert len(results) == 16  # the 15 marts and marts.value_labels
+    assert len(results) == 19  # the 18 marts and marts.value_labels
     assert {r.mart: r.problems for r in results if r.problems} == {}
     assert all(r.rows > 0 for r in results if r.mart != "quality_resolved_flags")
 
 
 def test_spark_publishes_the_parquet_files_beside_the_database(spark_marts):
-    assert len(list(spark_marts.glob("*.parquet"))) == 16
+    assert len(list(spark_marts.glob("*.parquet"))) == 19
     assert query(spark_marts, "select count(*) from read_parquet(?)",
                  [str(spark_marts / "poverty_incidence.parquet")]) == query(
         spark_marts, "select count(*) from marts.poverty_incidence")

@@ -93,6 +93,8 @@ STAGES = ("学前教育", "小学", "初中", "高中", "中职")
 ENROLMENT_STATUSES = ("在读", "休学", "辍学", "转出", "毕业")
 FUND_SOURCES = ("中央", "省级", "市级", "县级")
 FUND_CATEGORIES = ("产业发展", "基础设施", "教育", "健康", "危房改造", "易地搬迁", "金融扶贫", "其他")
+MONITORING_CATEGORIES = ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")
+MAIN_RISKS = ("因病", "因残", "因学", "因灾", "因意外事故", "因务工就业不稳", "缺劳力", "其他")
 
 K = Kind
 C = Column
@@ -122,6 +124,8 @@ STANDARDS = Feed(
             C("扶贫标准", "poverty_line", K.DECIMAL, minimum=0),
             C("低保标准", "dibao_line", K.DECIMAL, minimum=0),
             C("贫困村退出阈值", "exit_threshold_pct", K.DECIMAL, minimum=0, maximum=100),
+            # the upper edge of the 防返贫 monitoring band; empty: 1.5 x the poverty line
+            C("监测标准", "monitoring_line", K.DECIMAL, mandatory=False, minimum=0),
         ), natural_key=("area_code", "year")),
     ),
 )  # fmt: skip
@@ -243,7 +247,29 @@ FUNDS = Feed(
     ),
 )  # fmt: skip
 
+MONITORING = Feed(
+    id="monitoring",
+    title="防返贫监测对象（乡村振兴局）",
+    formats=("csv", "xlsx"),
+    tables=(
+        Table("monitoring", (
+            C("监测户编号", "monitor_household_id", K.TEXT),
+            C("证件号码", "id_number", K.ID_NUMBER),
+            C("姓名", "name", K.TEXT, mandatory=False),
+            C("与户主关系", "relation", K.CODE, codes=RELATIONS),
+            C("行政区划代码", "village_code", K.AREA_CODE),
+            C("监测对象类别", "category", K.CODE, codes=MONITORING_CATEGORIES),
+            C("主要风险类型", "main_risk", K.CODE, mandatory=False, codes=MAIN_RISKS),
+            C("家庭人均纯收入", "per_capita_income", K.DECIMAL, mandatory=False, minimum=0),
+            C("纳入监测日期", "included_date", K.DATE),
+            C("风险消除日期", "eliminated_date", K.DATE, mandatory=False),
+        ), natural_key=("monitor_household_id", "id_number"),
+           exactly_one=("monitor_household_id", "relation", "户主")),
+    ),
+)  # fmt: skip
+
 FEEDS: dict[str, Feed] = {
-    f.id: f for f in (POPULATION, STANDARDS, REGISTRY, DIBAO, MEDICAL, EDUCATION, FUNDS)
+    f.id: f for f in (POPULATION, STANDARDS, REGISTRY, DIBAO, MEDICAL, EDUCATION, FUNDS,
+                      MONITORING)
 }
 TABLES: dict[str, Table] = {t.name: t for f in FEEDS.values() for t in f.tables}

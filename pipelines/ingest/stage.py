@@ -95,6 +95,10 @@ class FeedSummary:
 
 
 def ensure_tables(conn: duckdb.DuckDBPyConnection, feed: Feed) -> None:
+    """The bookkeeping and the feed's staged tables. A store made before the contract gained
+    an optional column gets it, empty for the deliveries already staged (they did not carry
+    it, and the contract says what an empty value means); a missing mandatory column is
+    left for the blocking contract check to name."""
     conn.execute(BOOKKEEPING_DDL)
     conn.execute(KEYS_DDL)  # a source of the dbt project with the ingest's bookkeeping
     for table in feed.tables:
@@ -103,6 +107,10 @@ def ensure_tables(conn: duckdb.DuckDBPyConnection, feed: Feed) -> None:
             f"create table if not exists {table.staged_name} ({columns}, "
             "delivery_date date, source_file varchar, source_row bigint)"
         )
+        for column in table.columns:
+            if not column.mandatory:
+                conn.execute(f"alter table {table.staged_name} add column if not exists "
+                             f"{column.name} {sql_type(column)}")
 
 
 def _stat_hint(stat: os.stat_result) -> tuple[int, int, int, int]:
@@ -189,7 +197,8 @@ def _stage_batch(conn: duckdb.DuckDBPyConnection, feed: Feed, table: Table,
     conn.execute(f"create or replace temp table parsed as {parse_sql(table, 'source_text')}")
     names = ", ".join(c.name for c in table.columns)
     conn.execute(
-        f"insert into {table.staged_name} select {names}, ?, source_file, source_row "
+        f"insert into {table.staged_name} ({names}, delivery_date, source_file, source_row) "
+        f"select {names}, ?, source_file, source_row "
         "from parsed where len(problems) = 0",
         [delivery.day],
     )

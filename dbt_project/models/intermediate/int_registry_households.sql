@@ -27,7 +27,9 @@ households as (
         {{ first_by('per_capita_income', head_first) }} as per_capita_income,
         {{ first_by('identified_year', head_first) }} as identified_year,
         {{ first_by('poverty_status', head_first) }} as poverty_status,
-        {{ first_by('exit_year', head_first) }} as exit_year
+        {{ first_by('exit_year', head_first) }} as exit_year,
+        {{ first_by('housing_safe', head_first) }} as housing_safe,
+        {{ first_by('water_safe', head_first) }} as water_safe
     from snapshot_rows
     group by year, snapshot_date, household_id
 ),
@@ -37,6 +39,7 @@ final as (
         households.*,
         standards.poverty_line,
         standards.dibao_line,
+        standards.monitoring_line,
         {{ year_build_columns('households.year') }}
     from households
     left join standards

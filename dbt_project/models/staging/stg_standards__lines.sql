@@ -9,6 +9,7 @@ renamed as (
         poverty_line,
         dibao_line,
         exit_threshold_pct,
+        monitoring_line,
         delivery_date
     from source
 )

@@ -1,5 +1,6 @@
 -- R08 (error): a registered person with no 正常参保 enrollment for year Y in the medical
--- snapshot of Y. Checked for years with a medical snapshot.
+-- snapshot of Y (int_person_coverage, as signal M05 reads it). Checked for years with a
+-- medical snapshot.
 {{ config(**year_incremental()) }}
 with
 
@@ -17,13 +18,13 @@ medical_evidence as (
 ),
 
 coverage as (
-    select year, id_number, bool_or(covered) as covered
-    from medical_evidence
-    group by year, id_number
+    select year, id_number, medical_covered as covered
+    from {{ ref('int_person_coverage') }}
+    where {{ in_years_to_build('year') }}
 ),
 
--- the statuses, only of the few persons with records none of which covers them: a
--- distinct string aggregate for every person would be most of the rule's cost
+-- the statuses, only of the few persons not covered: a distinct string aggregate for
+-- every person would be most of the rule's cost
 statuses as (
     select year, id_number, {{ sorted_string_agg('record_status', '、', distinct=true) }} as statuses
     from medical_evidence

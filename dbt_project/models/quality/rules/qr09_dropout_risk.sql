@@ -1,11 +1,12 @@
--- R09 (error, 辍学风险): a registered person aged 6-15 on Y-08-31 with no 在读 or 休学
--- record for school year Y-(Y+1). Checked for years with an education snapshot.
+-- R09 (error, 辍学风险): a registered person of compulsory-school age (aged 6-15 on
+-- Y-08-31) with no 在读 or 休学 record for school year Y-(Y+1) (int_person_coverage, as
+-- signal M04 reads it). Checked for years with an education snapshot.
 {{ config(**year_incremental()) }}
 with
 
 persons as (
     select * from {{ ref('int_registry_persons') }}
-    where age_on_aug31 between 6 and 15 and {{ in_years_to_build('year') }}
+    where {{ compulsory_school_age('age_on_aug31') }} and {{ in_years_to_build('year') }}
 ),
 
 education_snapshots as (
@@ -14,15 +15,27 @@ education_snapshots as (
     where table_name = 'education' and {{ in_years_to_build('year') }}
 ),
 
+coverage as (
+    select year, id_number, education_covered as covered
+    from {{ ref('int_person_coverage') }}
+    where {{ in_years_to_build('year') }}
+),
+
+-- the statuses, only of the persons not covered (as in R08)
+statuses as (
+    select evidence.year, evidence.id_number,
+        {{ sorted_string_agg('evidence.record_status', '、', distinct=true) }} as statuses
+    from {{ ref('int_program_evidence') }} as evidence
+    inner join (select year, id_number from coverage where not covered) as uncovered
+        on uncovered.year = evidence.year and uncovered.id_number = evidence.id_number
+    where evidence.program = 'compulsory_education' and {{ in_years_to_build('evidence.year') }}
+    group by evidence.year, evidence.id_number
+),
+
 records as (
-    select
-        year,
-        id_number,
-        bool_or(covered) as covered,
-        {{ sorted_string_agg('record_status', '、', distinct=true) }} as statuses
-    from {{ ref('int_program_evidence') }}
-    where program = 'compulsory_education' and {{ in_years_to_build('year') }}
-    group by year, id_number
+    select coverage.year, coverage.id_number, coverage.covered, statuses.statuses
+    from coverage
+    left join statuses on statuses.year = coverage.year and statuses.id_number = coverage.id_number
 ),
 
 checked as (
