@@ -52,6 +52,13 @@ from sample_feeds.cross_feed import cross_feed_flags
 from sample_feeds.geography import County, Geography, build_geography
 from sample_feeds.monitoring import Planted
 from sample_feeds.people import CountyPeople, draw_people
+from sample_feeds.relapse import (
+    Roster,
+    draw_roster,
+    outsider_claims,
+    outsider_enrollment,
+    roster_rows,
+)
 from sample_feeds.write import (
     join_province_files,
     mark_complete,
@@ -63,6 +70,9 @@ DEFAULT_YEARS = (2016, 2017, 2018, 2019, 2020)
 # Reference feeds get no quarantine cases: a lost village row would turn its persons into
 # R05 cases and blur the ground truth; their parsing is covered by unit tests instead.
 REFERENCE_TABLES = ("population", "standards")
+# Nor does the roster: a lost member row would change a household's persons and blur the
+# roster's truth (_truth/roster.csv); its parsing is the same generic path as every feed's.
+UNDEFECTED_TABLES = ("registry", "monitoring", *REFERENCE_TABLES)  # registry: persons' slots
 ENROLLMENT_MONTH = 3  # 医保局 delivers the year's enrollment roster at the end of March
 POPULATION_MONTH = 3  # 统计局 sends the year's area list and rural population by March 31
 
@@ -76,6 +86,7 @@ class Truth:
     flags: list[pl.DataFrame] = field(default_factory=list)
     poverty: list[pl.DataFrame] = field(default_factory=list)
     coverage: list[pl.DataFrame] = field(default_factory=list)
+    roster: list[pl.DataFrame] = field(default_factory=list)
     complete: set[Path] = field(default_factory=set)
 
     def add(self, county: Truth) -> None:
@@ -84,6 +95,7 @@ class Truth:
         self.flags += county.flags
         self.poverty += county.poverty
         self.coverage += county.coverage
+        self.roster += county.roster
         self.complete |= county.complete
 
 
@@ -117,7 +129,7 @@ def _deliver(plan: Plan, truth: Truth, county: County, feed_id: str, table_name:
     table = TABLES[table_name]
     rng = np.random.default_rng([plan.seed, county.index, day.toordinal(), len(table_name)])
     labels = frame["_defect"]
-    if table_name not in ("registry", *REFERENCE_TABLES):  # registry: from persons' slots
+    if table_name not in UNDEFECTED_TABLES:
         labels = defects.draw_cases(labels, rng, plan.defect_rate)
     text = defects.plant(to_delivery_text(frame, table, county), table, labels)
     if table_name == "registry" and county.index == 1:
@@ -213,7 +225,23 @@ def _insurance_truth(persons: pl.DataFrame, enrollment: pl.DataFrame, labels: pl
     ).with_columns(year=pl.lit(year), program=pl.lit("medical_insurance"))
 
 
-def _generate_county(plan: Plan, truth: Truth, geo: Geography, people: CountyPeople) -> None:
+def _deliver_monthly_rosters(plan: Plan, truth: Truth, roster: Roster, people: CountyPeople,
+                             py: pl.DataFrame, year: int) -> None:
+    """The roster at the end of every month, each month's in one province-wide file, and
+    the year-end roster's active households and persons per category in the truth."""
+    for month in range(1, 13):
+        day = date(year, month, calendar.monthrange(year, month)[1])
+        rows = roster_rows(roster, people, py, day)
+        _deliver(plan, truth, people.county, "monitoring", "monitoring", day, rows,
+                 province_file=f"monitoring_{year}{month:02d}")
+    active = rows.filter(pl.col("eliminated_date").is_null())
+    truth.roster.append(active.group_by("category").agg(
+        active_households=pl.col("monitor_household_id").n_unique(), active_persons=pl.len(),
+    ).with_columns(year=pl.lit(year), county_code=pl.lit(people.county.code)))
+
+
+def _generate_county(plan: Plan, truth: Truth, geo: Geography, people: CountyPeople,
+                     roster: Roster) -> None:
     county = people.county
     last = plan.years[-1]
     for year in plan.years:
@@ -233,11 +261,16 @@ def _generate_county(plan: Plan, truth: Truth, geo: Geography, people: CountyPeo
         dibao = feeds.dibao_rows(py, plan.seed, people, year)
         dibao_labels = _deliver(plan, truth, county, "dibao", "dibao", year_end, dibao)
         enrollment = feeds.enrollment_rows(py, plan.seed, people, year)
+        enrollment = pl.concat([enrollment, outsider_enrollment(roster, year)
+                                .select(enrollment.columns).cast(enrollment.schema)])
         labels = _deliver(plan, truth, county, "medical", "medical_enrollment",
                           date(year, ENROLLMENT_MONTH, 31), enrollment)
         truth.coverage.append(_insurance_truth(persons, enrollment, labels, year))
-        _deliver_monthly_claims(plan, truth, county, year,
-                                feeds.claims_rows(py, plan.seed, people, year))
+        claims = feeds.claims_rows(py, plan.seed, people, year)
+        claims = pl.concat([claims, outsider_claims(roster, people, plan.seed, year)
+                            .select(claims.columns).cast(claims.schema)])
+        _deliver_monthly_claims(plan, truth, county, year, claims)
+        _deliver_monthly_rosters(plan, truth, roster, people, py, year)
         education = feeds.education_rows(py, plan.seed, people, year)
         education_labels = _deliver(plan, truth, county, "education", "education",
                                     date(year, 10, 15), education)
@@ -263,7 +296,7 @@ def _county(plan: Plan, geo: Geography, index: int) -> Truth:
     truth = Truth()
     people = plan.planted.plant_outlier(draw_people(geo.counties[index], plan.seed,
                                                     plan.defect_rate))  # fmt: skip
-    _generate_county(plan, truth, geo, people)
+    _generate_county(plan, truth, geo, people, draw_roster(people, plan.seed, plan.years))
     return truth
 
 
@@ -297,6 +330,8 @@ def _province_files(plan: Plan, truth: Truth, geo: Geography) -> None:
             "dibao_line": [policy.PROVINCE_DIBAO_LINE[year]]
             + [policy.dibao_line(c.index, year) for c in own],
             "exit_threshold_pct": policy.EXIT_THRESHOLD_PCT,
+            # the province leaves 监测标准 empty (1.5 x its line); own-standard counties set one
+            "monitoring_line": [None] + [policy.monitoring_line(year) for _ in own],
         })  # fmt: skip
         day = date(year, 1, 15)
         folder = plan.out / "standards" / day.isoformat()
@@ -324,6 +359,9 @@ def _write_truth(out: Path, truth: Truth, plan: Plan, geo: Geography) -> None:
     pl.concat(truth.coverage).select(
         "year", "area_code", "program", "eligible_persons", "covered_persons",
     ).sort("year", "area_code").write_csv(folder / "coverage_persons.csv")
+    pl.concat(truth.roster).select(
+        "year", "county_code", "category", "active_households", "active_persons",
+    ).sort("year", "county_code", "category").write_csv(folder / "roster.csv")
     pl.concat(truth.flags).group_by("feed", "delivery_date", "rule_id").agg(
         pl.col("flags").sum()
     ).filter(pl.col("flags") > 0).sort("feed", "delivery_date", "rule_id").write_csv(

@@ -20,3 +20,9 @@ def has_own_standard(county_index: int) -> bool:
 def dibao_line(county_index: int, year: int) -> float:
     base = PROVINCE_DIBAO_LINE[year]
     return round(base * 1.10, -1) if has_own_standard(county_index) else base
+
+
+def monitoring_line(year: int) -> float:
+    """The 监测标准 an own-standard county sets: 1.6 x the poverty line (the province
+    leaves it empty, so 1.5 x applies there)."""
+    return round(POVERTY_LINE[year] * 1.6, -1)

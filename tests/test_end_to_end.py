@@ -120,7 +120,7 @@ def test_validation_results_are_one_page_of_every_suite_and_the_injected_id_erro
     assert [p.name for p in docs.iterdir()] == ["index.html"]
     page = (docs / "index.html").read_text(encoding="utf-8")
     suites = re.search(r'<table id="suites">.*?</table>', page, re.S).group(0)
-    assert len(re.findall(r'<a href="#[a-z_]+-(contract|quality)">', suites)) == 16
+    assert len(re.findall(r'<a href="#[a-z_]+-(contract|quality)">', suites)) == 18
     registry = re.search(r'<table id="batches-registry-quality">.*?</table>', page, re.S).group(0)
     assert "2020年（2 批报送）" in registry and "R01 证件号码错误 id_number：" in registry
     assert re.search(r"warning: registry\.quality: \d of 6 expectations failed — "
@@ -260,3 +260,25 @@ def test_dbt_writes_the_build_artifacts_beside_the_store_it_built(province):
     results = json.loads((target / "run_results.json").read_text())
     assert results["args"]["which"] == "build"
     assert (target / "manifest.json").exists()
+
+
+def test_the_roster_in_monitoring_summary_is_the_roster_the_generator_wrote(province):
+    """Per year and county, the year-end roster's active households and persons of each
+    category, as _truth/roster.csv counts them from the rows written."""
+    raw, marts, _ = province
+    truth = pl.read_csv(raw / "_truth" / "roster.csv", schema_overrides={"county_code": pl.String})
+    column = {"脱贫不稳定户": "unstable", "边缘易致贫户": "marginal", "突发严重困难户": "sudden"}
+    expected = {}
+    for year, county, category, households, persons in truth.rows():
+        total = expected.setdefault((year, county), {"households": 0, "persons": 0})
+        total[column[category]] = households
+        total["households"] += households
+        total["persons"] += persons
+    got = query(marts, """
+        select year, area_code, active_households, active_persons, active_unstable_households,
+               active_marginal_households, active_sudden_households
+        from marts.monitoring_summary where area_level = 'county' order by all""")
+    assert got == [(y, c, e["households"], e["persons"], e.get("unstable", 0),
+                    e.get("marginal", 0), e.get("sudden", 0))
+                   for (y, c), e in sorted(expected.items())]
+    assert min(row[2] for row in got) > 0
