@@ -35,6 +35,9 @@ Cards 2020: V1 red H8, yellow H1 H2 H7, green H3, blue none (ME is not active); 
 yellow H4 (by the roster alone) H6, green none, blue MD.
 """
 
+import stat
+
+import polars as pl
 import pytest
 
 from pipelines.feeds import TABLES
@@ -89,7 +92,8 @@ def headers(table):
 
 
 @pytest.fixture(scope="module")
-def marts(tmp_path_factory):
+def built(tmp_path_factory):
+    """The county above through `povmon run` (DuckDB) on 2021-02-10: its work folder."""
     raw = tmp_path_factory.mktemp("raw")
     deliver(raw, "population", "2020-03-31", {"p.csv": [
         POPULATION_HEADER,
@@ -163,7 +167,12 @@ def marts(tmp_path_factory):
         dibao, ["DB1", N, "某人", N, "农村低保", "300", "2018-01-01", "2020-06-30", "停保", V1]]})
     work = tmp_path_factory.mktemp("work")
     run_pipeline(raw, work, "--run-date", "2021-02-10")
-    return work / "marts"
+    return work
+
+
+@pytest.fixture(scope="module")
+def marts(built):
+    return built / "marts"
 
 
 def cards(marts, year, area):
@@ -248,3 +257,30 @@ def test_no_published_mart_holds_an_id_number_or_a_name_from_the_roster(marts):
         assert id_number.encode() not in published
     for parquet in marts.glob("*.parquet"):
         assert not any(i.encode() in parquet.read_bytes() for i in (P, Q, R, S))
+
+
+def test_the_visit_list_names_every_member_of_each_unmonitored_signalled_household(built):
+    """2020 (the latest year): H1, H2, H6, H7, ME and S are signalled and not monitored; H6
+    and ME are 风险消除存疑. S (enrolled at the county) is in the county's folder too."""
+    folder = built / "warehouse" / "worklists" / "510101"
+    csv = folder / "入户核实清单_2021-02-10.csv"
+    assert stat.S_IMODE(csv.stat().st_mode) == 0o600
+    assert stat.S_IMODE((folder / "入户核实清单_2021-02-10.xlsx").stat().st_mode) == 0o600
+    table = pl.read_csv(csv, infer_schema=False).with_columns(pl.all().str.strip_chars("\t"))
+    assert table.columns == ["行政区划代码", "区划名称", "户类别", "户编号", "姓名", "证件号码",
+                             "与户主关系", "风险信号", "风险消除存疑", "入户核实结果"]
+    assert table.select("行政区划代码", "户编号", "证件号码", "风险消除存疑").rows() == [
+        (COUNTY, S, S, None), (V1, "H1", A, None), (V1, "H1", B, None), (V1, "H2", C, None),
+        (V1, "H7", N, None), (V1, "ME", R, "是"), (V2, "H6", U, "是"), (V2, "H6", J, "是")]
+    signals = dict(table.select("户编号", "风险信号").unique(maintain_order=True).rows())
+    assert signals == {
+        "H1": "M01 2020年住院自付合计5,000.00元",
+        "H2": "M03 人均纯收入由上年10,000.00元降至7,000.00元",
+        "H7": "M02 人均纯收入5,500.00元，低于监测标准6,000.00元；"
+              "M07 1名成员上年在保、今年退出低保，人均纯收入5,500.00元低于监测标准",
+        "ME": "M01 2020年住院自付合计6,000.00元",
+        "H6": "M02 人均纯收入5,999.99元，低于监测标准6,000.00元；"
+              "M04 1名义务教育阶段成员无在读或休学记录；M06 住房不安全",
+        S: "M01 2020年住院自付20,000.00元（非建档立卡、非监测对象）",
+    }
+    assert table["入户核实结果"].null_count() == table.height  # for the cadre to fill in

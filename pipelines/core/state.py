@@ -34,6 +34,7 @@ OUTCOMES_FOLDER = "outcomes"  # in the GX project: <table>.<suite>/<delivery or 
 SPARK_EXPORTED = "_exported.json"  # in each staged table's Parquet folder
 DOCS_STAMP = ".manifest.json"  # in <marts>/docs/
 WORKLISTS_STAMP = ".written.json"  # in <warehouse dir>/worklists/
+VISIT_LISTS_STAMP = ".visits-written.json"  # in <warehouse dir>/worklists/
 
 
 def read_stamp(path: Path) -> Any | None:
@@ -150,6 +151,10 @@ PARTS = (
               "the night's flags and problem files, row by row",
               "rewriting every county's worklist files", "writes every county's worklists again",
               stamps=lambda s: [s.worklists_dir / WORKLISTS_STAMP]),
+    StatePart("visit_lists", "<warehouse dir>/worklists/.visits-written.json",
+              "the latest year's households to visit and their members, row by row",
+              "rewriting every county's 入户核实清单", "writes every county's visit lists again",
+              stamps=lambda s: [s.worklists_dir / VISIT_LISTS_STAMP]),
 )
 # publish keeps no stamp of its own: it compares each mart's rows with the published
 # file's (count and row-hash sum per part), so there is nothing to forget.

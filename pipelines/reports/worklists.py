@@ -90,31 +90,43 @@ def _content_digest(flags: pl.DataFrame, problems: pl.DataFrame) -> str:
     """What the worklists list, whatever the row order: the flags (but for the columns that
     change by the night alone) and the problem files."""
     content = [c for c in ("county_code", "county_name", *HEADERS) if c not in NIGHTLY_COLUMNS]
+    return rows_digest([flags.select(content), problems])
+
+
+def rows_digest(frames: list[pl.DataFrame]) -> str:
+    """A digest of the frames' rows, whatever their order, and of their columns: what tells
+    whether tonight's county files say what the last ones written said."""
     digest = hashlib.sha256()
-    for frame in (flags.select(content), problems):
+    for frame in frames:
         digest.update(np.sort(frame.hash_rows(seed=0).to_numpy()).tobytes())
         digest.update(repr(frame.schema).encode())
     return digest.hexdigest()
 
 
-def _night_written(out_dir: Path, night: date, digest: str) -> date:
-    """The night whose files tonight's worklists can stand on: the last night written when
-    it listed the same flags and problem files (and is not after tonight), else tonight."""
-    written = read_stamp(out_dir / WORKLISTS_STAMP) or {}
+def night_written(stamp: Path, night: date, digest: str) -> date:
+    """The night whose files tonight's can stand on: the last night written (``stamp``)
+    when it held the same content and is not after tonight, else tonight."""
+    written = read_stamp(stamp) or {}
     if written.get("digest") == digest and written["night"] <= night.isoformat():
         return date.fromisoformat(written["night"])
     return night
+
+
+def county_folder(out_dir: Path, county_code: str) -> Path:
+    """A county's restricted folder, named by its 6-digit code alone (a name comes from a
+    delivery), checked to lie inside ``out_dir``."""
+    if not re.fullmatch(r"[0-9]{12}", county_code):
+        raise ValueError(f"county code {county_code!r} is not 12 digits: no worklist folder "
+                         "is named after it")
+    return inside(out_dir, out_dir / county_code[:6])
 
 
 def _worklist(out_dir: Path, key: tuple[str, str | None], rows: pl.DataFrame,
               night: date, sheet_rows: int) -> Worklist:
     """A county's worklist of ``night``: its files' paths (from its code) and its counts."""
     county_code, county_name = key[0], key[1] or "未知县"
-    if not re.fullmatch(r"[0-9]{12}", county_code):
-        raise ValueError(f"county code {county_code!r} is not 12 digits: no worklist folder "
-                         "is named after it")
-    county = county_code[:6]
-    folder, stem = inside(out_dir, out_dir / county), f"{county}_问题清单_{night.isoformat()}"
+    folder = county_folder(out_dir, county_code)
+    stem = f"{county_code[:6]}_问题清单_{night.isoformat()}"
     return Worklist(county_code, county_name, rows.height,
                     int((rows["severity"] == "error").sum()), folder / f"{stem}.csv",
                     folder / f"{stem}.xlsx", night, max(1, -(-rows.height // sheet_rows)))
@@ -135,12 +147,12 @@ def write_worklists(conn: duckdb.DuckDBPyConnection, night: date, out_dir: Path,
     private_folder(out_dir)
     digest = _content_digest(flags, problems)
     counties = list(flags.group_by("county_code", "county_name", maintain_order=True))
-    standing = _night_written(out_dir, night, digest)
+    standing = night_written(out_dir / WORKLISTS_STAMP, night, digest)
     if standing < night:
         worklists = [_worklist(out_dir, key, rows, standing, sheet_rows) for key, rows in counties]
         if all(w.csv.exists() and w.xlsx.exists() for w in worklists):
             return worklists
-    for old in out_dir.glob(f"*/*_{night.isoformat()}.*"):
+    for old in out_dir.glob(f"*/*_问题清单_{night.isoformat()}.*"):
         old.unlink()
     worklists, jobs = [], []
     for key, rows in counties:

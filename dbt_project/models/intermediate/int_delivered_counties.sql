@@ -15,6 +15,7 @@ province as (select area_code from {{ ref('int_areas') }} where area_level = 'pr
     'enrollment': ('stg_medical__enrollment', 'area_code'),
     'education': ('stg_education__records', 'area_code'),
     'funds': ('stg_funds__projects', 'county_code'),
+    'monitoring': ('stg_monitoring__members', 'village_code'),
 } %}
 
 rows_by_county as (
