@@ -207,8 +207,9 @@ def _run_summary(settings: Settings, night: date, elapsed: float, checks: list) 
         f"{marts_dir / 'quality' / 'data_docs' / 'index.html'}",
         "quality flags (rule: flags, new/resolved since the previous run):",
         *_in_rows([f"{rule_name(r)}: {n:,} ({new:,}/{res:,})" for r, n, new, res in rules]),
-        f"quality report: {marts_dir / 'quality' / 'index.html'}; county worklists (restricted, "
-        "with ID numbers and names) beside the warehouse, under worklists/",
+        f"quality report: {marts_dir / 'quality' / 'index.html'}; county worklists and visit "
+        "lists (入户核实清单; restricted, with ID numbers and names) beside the warehouse, under "
+        "worklists/",
         f"indicator report: {marts_dir / 'report' / 'index.html'} ({late} late and {missing} "
         f"missing county deliveries, {outliers} flagged outliers)",
         "try:",

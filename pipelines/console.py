@@ -95,7 +95,8 @@ def step_summary(metadata: dict[str, Any], checks: tuple[int, int], built: int) 
                 f"docs {'rebuilt' if metadata.get('docs_rebuilt') else 'unchanged'}")
     if "flagged_outliers" in metadata:
         return (f"{metadata['late_deliveries']} late and {metadata['missing_deliveries']} missing "
-                f"county deliveries, {metadata['flagged_outliers']} flagged outliers")
+                f"county deliveries, {metadata['flagged_outliers']} flagged outliers, "
+                f"{metadata['households_to_visit']:,} households to visit")
     if "unread_folders" in metadata:
         loaded = metadata.get("files_loaded", 0)
         return f"{_count(loaded)} files loaded, rows read = accepted + quarantined in every one"

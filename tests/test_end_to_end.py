@@ -63,8 +63,8 @@ def test_the_console_is_a_line_per_step_with_the_full_log_in_a_file(province):
     assert "\x1b" not in stdout and "\r" not in stdout
     assert not [line for line in lines if re.search(r"\d+ of \d+ (START|OK|PASS)", line)]
     steps = [line.split()[0:2] for line in lines if line.startswith("  ingest: ")]
-    assert [s[1] for s in steps] == ["dibao", "education", "funds", "medical", "population",
-                                     "registry", "standards", "reconciliation"]
+    assert [s[1] for s in steps] == ["dibao", "education", "funds", "medical", "monitoring",
+                                     "population", "registry", "standards", "reconciliation"]
     assert re.search(r"  dbt build +\d+ models and seeds built, tests \d+ passed  \([\d.]+ s\)", stdout)
     log = re.search(r"full log: (\S+)\)", stdout).group(1)
     text = Path(log).read_text(encoding="utf-8")
@@ -97,13 +97,14 @@ def test_no_published_file_holds_an_id_number_or_a_name(province):
                     assert text not in names, (table, text)
     assert sorted(p.name for p in marts.iterdir()) == [
         "delivery_completeness.parquet", "delivery_timeliness.parquet", "docs",
-        "fund_execution.parquet", "income_poverty_gap.parquet", "indicator_outliers.parquet",
+        "fund_execution.parquet", "household_cards.parquet", "income_poverty_gap.parquet",
+        "indicator_outliers.parquet",
         "ingest_reconciliation.parquet", "medical_reimbursement.parquet",
         "mpi_cutoff_sensitivity.parquet", "mpi_decomposition.parquet",
-        "multidimensional_poverty.parquet", "poverty_incidence.parquet",
-        "program_coverage.parquet", "quality", "quality_flags.parquet",
-        "quality_resolved_flags.parquet", "quality_summary.parquet", "report",
-        "value_labels.parquet", "warehouse.duckdb"]
+        "monitoring_summary.parquet", "multidimensional_poverty.parquet",
+        "poverty_incidence.parquet", "program_coverage.parquet", "quality",
+        "quality_flags.parquet", "quality_resolved_flags.parquet", "quality_summary.parquet",
+        "report", "risk_signals.parquet", "value_labels.parquet", "warehouse.duckdb"]
     pages = [p for p in marts.rglob("*") if p.suffix in (".html", ".json", ".csv", ".txt")]
     assert len(pages) >= 5  # dbt docs, the validation results, the quality and indicator reports
     assert marts / "quality" / "index.html" in pages and marts / "report" / "index.html" in pages
@@ -243,7 +244,7 @@ def test_monitoring_flags_the_planted_outlier_village_alone_among_its_siblings(p
 def test_every_worklist_row_names_its_department_and_its_feed_in_chinese(province):
     """Every (rule, feed) the generator's defects raise has a 责任部门 in the seed."""
     _, marts, _ = province
-    books = sorted((marts.parent / "warehouse" / "worklists").glob("*/*.xlsx"))
+    books = sorted((marts.parent / "warehouse" / "worklists").glob("*/*_问题清单_*.xlsx"))
     assert books
     for book in books:
         flags = pl.read_excel(book, sheet_name="问题清单", infer_schema_length=0)

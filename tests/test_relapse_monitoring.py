@@ -35,7 +35,11 @@ Cards 2020: V1 red H8, yellow H1 H2 H7, green H3, blue none (ME is not active); 
 yellow H4 (by the roster alone) H6, green none, blue MD.
 """
 
+import re
+import shutil
 import stat
+import subprocess
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -50,6 +54,7 @@ from tests.deliveries import (
     table_file,
 )
 from tests.runner import query, run_pipeline
+from tests.test_quality_history import CHROMIUM_FLAGS
 
 pytestmark = pytest.mark.slow  # scripts/test.sh --fast leaves it out
 
@@ -266,12 +271,13 @@ def test_the_visit_list_names_every_member_of_each_unmonitored_signalled_househo
     csv = folder / "入户核实清单_2021-02-10.csv"
     assert stat.S_IMODE(csv.stat().st_mode) == 0o600
     assert stat.S_IMODE((folder / "入户核实清单_2021-02-10.xlsx").stat().st_mode) == 0o600
-    table = pl.read_csv(csv, infer_schema=False).with_columns(pl.all().str.strip_chars("\t"))
+    table = pl.read_csv(csv, infer_schema=False).with_columns(
+        pl.all().str.strip_chars("\t").fill_null(""))
     assert table.columns == ["行政区划代码", "区划名称", "户类别", "户编号", "姓名", "证件号码",
                              "与户主关系", "风险信号", "风险消除存疑", "入户核实结果"]
     assert table.select("行政区划代码", "户编号", "证件号码", "风险消除存疑").rows() == [
-        (COUNTY, S, S, None), (V1, "H1", A, None), (V1, "H1", B, None), (V1, "H2", C, None),
-        (V1, "H7", N, None), (V1, "ME", R, "是"), (V2, "H6", U, "是"), (V2, "H6", J, "是")]
+        (COUNTY, S, S, ""), (V1, "H1", A, ""), (V1, "H1", B, ""), (V1, "H2", C, ""),
+        (V1, "H7", N, ""), (V1, "ME", R, "是"), (V2, "H6", U, "是"), (V2, "H6", J, "是")]
     signals = dict(table.select("户编号", "风险信号").unique(maintain_order=True).rows())
     assert signals == {
         "H1": "M01 2020年住院自付合计5,000.00元",
@@ -283,4 +289,39 @@ def test_the_visit_list_names_every_member_of_each_unmonitored_signalled_househo
               "M04 1名义务教育阶段成员无在读或休学记录；M06 住房不安全",
         S: "M01 2020年住院自付20,000.00元（非建档立卡、非监测对象）",
     }
-    assert table["入户核实结果"].null_count() == table.height  # for the cadre to fill in
+    assert set(table["入户核实结果"]) == {""}  # for the cadre to fill in
+
+
+def test_the_indicator_report_shows_the_cards_signals_and_coverage_in_chromium(marts, tmp_path):
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is installed by scripts/test.sh"
+    dom = subprocess.run(
+        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path}", "--virtual-time-budget=5000",
+         "--dump-dom", (marts / "report" / "index.html").as_uri()],
+        capture_output=True, text=True, timeout=120, check=True).stdout
+    assert "八、防返贫监测（2020年）" in dom
+    for chart_id in ("chart-household-cards", "chart-monitoring-coverage"):
+        tag = re.search(rf'<svg[^>]*id="{chart_id}"[^>]*>', dom).group(0)
+        assert int(re.search(r'data-marks="(\d+)"', tag).group(1)) > 0, tag
+    cards = re.search(r'<table id="household-cards">.*?</table>', dom, re.S).group(0)
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", cards, re.S)]
+    assert ["乙县", COUNTY, "2", "5", "1", "1"] in rows  # red, yellow, green, blue
+    signals = re.search(r'<table id="risk-signals">.*?</table>', dom, re.S).group(0)
+    assert "M01 因病 大额医疗自付" in signals and "3（3）" in signals
+    summary = re.search(r'<table id="monitoring-summary">.*?</table>', dom, re.S).group(0)
+    assert "14.29%" in summary
+    for id_number in (A, R, S):
+        assert id_number not in dom
+
+
+def test_the_queries_of_the_querying_docs_run_on_the_marts_as_written(marts):
+    docs = (Path(__file__).parents[1] / "docs" / "querying.md").read_text(encoding="utf-8")
+    opening = "One query for each relapse-prevention mart (防返贫监测):\n\n```sql\n"
+    start = docs.index(opening) + len(opening)
+    statements = [s for s in docs[start:docs.index("```", start)].split(";") if s.strip()]
+    cards, signals, coverage = (query(marts, statement) for statement in statements)
+    assert [row[1:4] for row in cards] == [  # by card: blue, green, red, yellow
+        ("蓝卡（档外边缘户）", 1, 2), ("绿卡（稳定脱贫户）", 1, 1), ("红卡（未脱贫户）", 2, 2),
+        ("黄卡（脱贫不稳定户）", 5, 8)]
+    assert [row[1] for row in signals] == ["M01", "M02", "M03", "M04", "M06", "M07"]
+    assert coverage == [("乙县", 3, 6, 2, 14.29)]

@@ -36,12 +36,13 @@ def stamped(settings) -> Settings:
     write_stamp(settings.spark_dir / "staged" / "registry" / "_exported.json", {"2020": "f"})
     write_stamp(settings.marts_dir / "docs" / ".manifest.json", {"manifest": "m"})
     write_stamp(settings.worklists_dir / ".written.json", {"night": "2026-12-01"})
+    write_stamp(settings.worklists_dir / ".visits-written.json", {"night": "2026-12-01"})
     return settings
 
 
 def test_reset_forgets_every_part_and_keeps_the_data(stamped):
     assert reset_state(stamped) == {"ingest": 2, "validation": 2, "warehouse": 1, "spark": 1,
-                                    "docs": 1, "worklists": 1}
+                                    "docs": 1, "worklists": 1, "visit_lists": 1}
     with duckdb.connect(str(stamped.warehouse_path), read_only=True) as conn:
         assert conn.execute("select feed, fingerprint, status from raw.deliveries order by 1"
                             ).fetchall() == [("dibao", None, "loaded"), ("funds", None, "rejected")]

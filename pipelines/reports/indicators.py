@@ -4,7 +4,8 @@ written to ``<marts>/report/index.html`` and a dated copy ``<marts>/report/<nigh
 It reads the published marts only and shows aggregates only (areas, never a person):
 贫困发生率 against the exit threshold per county, the coverage gaps of the four programs,
 reimbursement and fund execution against their targets, the MPI and what drives it,
-poverty depth (FGT), the departments' delivery timeliness and the flagged outliers.
+poverty depth (FGT), the departments' delivery timeliness, the flagged outliers and
+防返贫监测 (the four cards, the departments' risk signals, the roster's coverage of them).
 """
 
 from __future__ import annotations
@@ -96,6 +97,22 @@ def gather(conn: duckdb.DuckDBPyConnection) -> dict[str, Table]:
             order by year desc, abs(modified_z) desc, area_code, indicator
             limit {OUTLIER_ROWS}""",
         "outlier_count": "select count(*) from marts.indicator_outliers where flagged",
+        "cards": f"""
+            select area_code, area_name, card, households, households_pct
+            from marts.household_cards
+            where year = {LATEST_YEAR} and area_level in ('county', 'province')
+            order by area_level = 'province', area_code""",
+        "signals": f"""
+            select area_code, area_name, signal, signal_zh, households, unmonitored_households
+            from marts.risk_signals
+            where year = {LATEST_YEAR} and area_level in ('county', 'province')
+            order by area_level = 'province', area_code, signal""",
+        "monitoring": f"""
+            select area_code, area_name, active_households, unmonitored_signalled_households,
+                eliminated_but_signalled_households, monitoring_coverage_pct
+            from marts.monitoring_summary
+            where year = {LATEST_YEAR} and area_level in ('county', 'province')
+            order by area_level = 'province', area_code""",
     }
     return {name: query_table(conn, sql) for name, sql in queries.items()}
 
@@ -289,6 +306,43 @@ def _outliers(outliers: Table, flagged: int) -> list[str]:
     ]  # fmt: skip
 
 
+CARDS_ZH = {"red": "红卡（未脱贫）", "yellow": "黄卡（脱贫不稳定）", "green": "绿卡（稳定脱贫）"}
+
+
+def _relapse(cards: Table, signals: Table, monitoring: Table, year: int | None) -> list[str]:
+    """The four cards by county (shares of the registry households, blue as a count), the
+    signals × counties (signalled households, those not monitored in brackets) and how much
+    of what the records signal the roster covers."""
+    shares: dict[str, dict] = {}
+    for code, name, card, households, pct in cards.rows:
+        shares.setdefault(code, {"name": name})[card] = (households, pct)
+    bars = [(a["name"], [a.get(c, (0, None))[1] for c in CARDS_ZH]) for a in shares.values()]
+    by_signal: dict[str, dict] = {}
+    signal_names: dict[str, str] = {}
+    for code, name, signal, signal_zh, households, unmonitored in signals.rows:
+        by_signal.setdefault(code, {"name": name})[signal] = f"{households:,}（{unmonitored:,}）"
+        signal_names[signal] = f"{signal} {signal_zh}"
+    covered = [(r[1], r[5], RESOLVED_COLOUR) for r in monitoring.rows if r[5] is not None]
+    return [
+        f"<h2>八、防返贫监测（{year or '—'}年）</h2>",
+        stacked_bar_chart("chart-household-cards", "四卡分类：各卡户数占建档立卡户比例(%)",
+                          list(CARDS_ZH.values()), bars, axis="占建档立卡户(%)，合计100"),
+        html_table("household-cards", ["区划", "区划代码", *CARDS_ZH.values(), "蓝卡（档外边缘户）"],
+                   [[a["name"], code, *[a.get(c, (0, None))[0] for c in CARDS_ZH],
+                     a.get("blue", (0, None))[0]] for code, a in shares.items()]),
+        "<h3>部门筛查预警：有风险信号的户数（括号内为未纳入监测）</h3>",
+        html_table("risk-signals", ["区划", "区划代码", *signal_names.values()],
+                   [[a["name"], code, *[a.get(s, "0（0）") for s in signal_names]]
+                    for code, a in by_signal.items()]),
+        bar_chart("chart-monitoring-coverage", "监测覆盖率(%)：有风险信号的户中已纳入监测的比例",
+                  covered, unit="%", axis="监测覆盖率(%)", legend=[("监测覆盖率", RESOLVED_COLOUR)])
+        if covered else "<p>无有风险信号的户。</p>",
+        html_table("monitoring-summary", ["区划", "区划代码", "监测户（监测期内）",
+                                          "应纳未纳（有信号未监测）", "风险消除存疑", "监测覆盖率(%)"],
+                   [[r[1], r[0], r[2], r[3], r[4], number(r[5], "%")] for r in monitoring.rows]),
+    ]  # fmt: skip
+
+
 def render(data: dict[str, Table], night: date, demo: bool) -> str:
     years = sorted({r[2] for r in data["incidence"].rows})
     year = years[-1] if years else None
@@ -307,6 +361,7 @@ def render(data: dict[str, Table], night: date, demo: bool) -> str:
         *_fgt(data["fgt"], year),
         *_timeliness(data["timeliness"], data["completeness"]),
         *_outliers(data["outliers"], data["outlier_count"].rows[0][0]),
+        *_relapse(data["cards"], data["signals"], data["monitoring"], year),
     ]
     return page(f"扶贫监测指标报告 {night.isoformat()}", "\n".join(sections), STYLE)
 
