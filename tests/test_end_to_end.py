@@ -100,8 +100,8 @@ def test_no_published_file_holds_an_id_number_or_a_name(province):
         "fund_execution.parquet", "household_cards.parquet", "income_poverty_gap.parquet",
         "indicator_outliers.parquet",
         "ingest_reconciliation.parquet", "medical_reimbursement.parquet",
-        "mpi_cutoff_sensitivity.parquet", "mpi_decomposition.parquet",
-        "monitoring_summary.parquet", "multidimensional_poverty.parquet",
+        "monitoring_summary.parquet", "mpi_cutoff_sensitivity.parquet",
+        "mpi_decomposition.parquet", "multidimensional_poverty.parquet",
         "poverty_incidence.parquet", "program_coverage.parquet", "quality",
         "quality_flags.parquet", "quality_resolved_flags.parquet", "quality_summary.parquet",
         "report", "risk_signals.parquet", "value_labels.parquet", "warehouse.duckdb"]
