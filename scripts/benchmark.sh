@@ -32,6 +32,7 @@ night() {  # night LABEL DAYS_AGO: each night its own run date, as on a real ser
         --warehouse "$WORK/warehouse/warehouse.duckdb" --log-level WARNING --profile 2>/dev/null \
         | sed -n '/^run succeeded/p;/^files by status/,/^checks:/p;/^seconds and peak memory/,$p' \
         || { echo "run failed"; exit 1; }
+    if [ "$ENGINE" = duckdb ]; then .venv/bin/python scripts/dbt_model_seconds.py "$WORK/warehouse"; fi
 }
 redeliver_latest() {
     for feed in "$WORK"/raw/*/; do
