@@ -36,7 +36,7 @@ nightly_schedule = defs.resolve_schedule_def("nightly_0200_shanghai")
 def test_graph_has_an_asset_per_feed_the_dbt_models_and_publish():
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
     feeds = {"raw/population", "raw/standards", "raw/registry", "raw/dibao", "raw/medical",
-             "raw/education", "raw/funds", "raw/ingest_log"}
+             "raw/education", "raw/funds", "raw/monitoring", "raw/ingest_log"}
     assert feeds <= keys
     assert {"marts/poverty_incidence", "marts/ingest_reconciliation",
             "intermediate/int_registry_persons", "publish/published_marts"} <= keys
@@ -50,7 +50,8 @@ def test_publish_waits_for_every_mart_and_marts_wait_for_the_feeds():
         "marts/medical_reimbursement", "marts/fund_execution", "marts/multidimensional_poverty",
         "marts/quality_flags", "marts/quality_resolved_flags", "marts/quality_summary",
         "marts/mpi_decomposition", "marts/mpi_cutoff_sensitivity", "marts/income_poverty_gap",
-        "marts/delivery_timeliness", "marts/delivery_completeness", "marts/indicator_outliers"}
+        "marts/delivery_timeliness", "marts/delivery_completeness", "marts/indicator_outliers",
+        "marts/household_cards", "marts/risk_signals", "marts/monitoring_summary"}
     upstream = {k.to_user_string() for k in graph.upstream_key_iterator(
         dg.AssetKey(["marts", "poverty_incidence"]))}
     assert {"raw/registry", "raw/population", "raw/standards", "raw/ingest_log"} <= upstream
@@ -83,9 +84,10 @@ def test_quality_report_comes_after_the_flags_and_the_publication():
             "marts/quality_flags", "marts/quality_summary"} <= upstream
 
 
-def test_indicator_report_comes_after_the_publication():
+def test_indicator_report_and_visit_lists_come_after_the_publication():
     report = defs.resolve_asset_graph().get(dg.AssetKey(["report", "indicators"]))
-    assert {k.to_user_string() for k in report.parent_keys} == {"publish/published_marts"}
+    assert {k.to_user_string() for k in report.parent_keys} == {"publish/published_marts",
+                                                                "restricted/visit_list"}
 
 
 def test_a_night_with_nothing_new_still_rebuilds_what_depends_on_the_run_date():
