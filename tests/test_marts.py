@@ -331,11 +331,12 @@ def test_published_marts_are_exactly_the_specs(marts):
     tables = query(marts, "select table_name from duckdb_tables() where schema_name = 'marts' "
                           "order by 1")
     assert [t for (t,) in tables] == [
-        "delivery_completeness", "delivery_timeliness", "fund_execution", "income_poverty_gap",
-        "indicator_outliers", "ingest_reconciliation", "medical_reimbursement",
-        "mpi_cutoff_sensitivity", "mpi_decomposition", "multidimensional_poverty",
-        "poverty_incidence", "program_coverage", "quality_flags", "quality_resolved_flags",
-        "quality_summary", "value_labels"]
+        "delivery_completeness", "delivery_timeliness", "fund_execution", "household_cards",
+        "income_poverty_gap", "indicator_outliers", "ingest_reconciliation",
+        "medical_reimbursement", "monitoring_summary", "mpi_cutoff_sensitivity",
+        "mpi_decomposition", "multidimensional_poverty", "poverty_incidence", "program_coverage",
+        "quality_flags", "quality_resolved_flags", "quality_summary", "risk_signals",
+        "value_labels"]
     for (table,) in tables:
         assert (marts / f"{table}.parquet").exists()
 

@@ -286,7 +286,7 @@ def test_summary_counts_checked_and_flagged_records_per_rule(marts):
 
 def test_restricted_worklist_has_the_id_numbers_and_names_the_marts_do_not(marts):
     county = marts.parent / "warehouse" / "worklists" / "510101"
-    [csv] = county.glob("*.csv")
+    [csv] = county.glob("*_问题清单_*.csv")
     assert csv.name == "510101_问题清单_2026-11-22.csv"
     text = csv.read_text(encoding="utf-8-sig")
     assert text.splitlines()[0].startswith("行政区划代码,区划名称,姓名,证件号码,规则编号,问题类型")
@@ -313,5 +313,7 @@ def test_restricted_store_and_worklists_are_owner_only_whatever_the_umask(marts)
         ".": 0o700, "warehouse.duckdb": 0o600, "worklists": 0o700, "worklists/510101": 0o700,
         "worklists/510101/510101_问题清单_2026-11-22.csv": 0o600,
         "worklists/510101/510101_问题清单_2026-11-22.xlsx": 0o600,
+        "worklists/510101/入户核实清单_2026-11-22.csv": 0o600,
+        "worklists/510101/入户核实清单_2026-11-22.xlsx": 0o600,
     }
     assert stat.S_IMODE(marts.stat().st_mode) & 0o044 == 0o044  # published marts stay readable

@@ -148,8 +148,8 @@ def test_a_suite_runs_again_only_when_what_it_sees_has_changed(tmp_path):
     results = sorted((tmp_path / "gx").rglob("validations/**/*.json"))
     again = validate(*args, "quality")
     assert (first.reused, again.reused) == (False, True)
-    assert (again.success, again.evaluated, again.failures) == (True, 5, [])
-    assert again.summary() == (f"standards.quality: all 5 expectations met (unchanged since "
+    assert (again.success, again.evaluated, again.failures) == (True, 6, [])
+    assert again.summary() == (f"standards.quality: all 6 expectations met (unchanged since "
                                f"{first.validated_at}; result kept)")
     assert sorted((tmp_path / "gx").rglob("validations/**/*.json")) == results
 
