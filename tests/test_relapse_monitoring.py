@@ -1,7 +1,7 @@
 """防返贫动态监测 (marts spec, "Relapse-prevention monitoring"): household_cards,
 risk_signals and monitoring_summary on a county small enough to work out by hand.
 
-Areas: province 510000 > city 510100 > county 510101 > township 510101100 > villages V1, V2.
+Areas: province 510000 > city 510100 > county 510101 > township 510101100 > villages V1-V3.
 Standards (province): 2019 扶贫标准 3,747 and no 监测标准 (so 1.5 x 3,747 = 5,620.50);
 2020 扶贫标准 4,000 and 监测标准 6,000.
 
@@ -15,7 +15,8 @@ Monitoring: no roster in 2019 (every figure of monitoring_summary 0). 2020-11-30
 and MZ, superseded by 2020-12-31: MA (F, V2, 脱贫不稳定户, included 2020-02-01), MB (G, V2,
 脱贫不稳定户, included 2019-08-01), MC (U, V2, 脱贫不稳定户, included 2019-05-01, risk
 eliminated 2020-06-30), MD (P+Q, V2, 边缘易致贫户 档外, 4,500, included 2020-04-01), ME (R,
-V1, 突发严重困难户 档外, 7,000, included 2020-03-01, eliminated 2020-09-30).
+V1, 突发严重困难户 档外, 7,000, included 2020-03-01, eliminated 2020-09-30), MF (H, V3, a
+village without registry households, 边缘易致贫户 档外, 9,000, included 2019-06-01, no signal).
 
 Claims (out-of-pocket = total - the four payments): 2020: A 3,000 + B 2,000 = exactly 5,000
 (H1: M01); R 6,000 (ME: M01); S, in neither, 20,000 exactly (M01, enrolled at the county
@@ -32,7 +33,7 @@ Signals 2020: H1 M01; H2 M03; H6 M02 M04 M06 (its member U's household MC elimin
 风险消除存疑); H7 M02 M07; MD M02 M05 (monitored); ME M01 (eliminated: 风险消除存疑);
 S M01. Signalled 7, monitored 1 (MD): coverage 14.29 %.
 Cards 2020: V1 red H8, yellow H1 H2 H7, green H3, blue none (ME is not active); V2 red H5,
-yellow H4 (by the roster alone) H6, green none, blue MD.
+yellow H4 (by the roster alone) H6, green none, blue MD; V3 blue MF.
 """
 
 import re
@@ -59,7 +60,7 @@ from tests.test_quality_history import CHROMIUM_FLAGS
 pytestmark = pytest.mark.slow  # scripts/test.sh --fast leaves it out
 
 PROVINCE, CITY, COUNTY, TOWNSHIP = "510000000000", "510100000000", "510101000000", "510101100000"
-V1, V2 = "510101100201", "510101100202"
+V1, V2, V3 = "510101100201", "510101100202", "510101100203"
 
 A, B, C, E = (make_id(b, s) for b, s in (("19800101", "011"), ("19820101", "022"),
                                           ("19750101", "031"), ("19700101", "041")))
@@ -68,6 +69,7 @@ F, F2, G, U = (make_id(b, s) for b, s in (("19650101", "051"), ("19900101", "062
 J, N, W = make_id("20100101", "092"), make_id("19720101", "101"), make_id("19680101", "111")
 P, Q, R = make_id("19600201", "121"), make_id("19900201", "132"), make_id("19550101", "141")
 S, T, S2 = make_id("19500101", "151"), make_id("19500101", "161"), make_id("19500101", "171")
+H = make_id("19660101", "181")
 
 
 ROSTER_NAME = "欧阳监测"  # every roster member's name, found nowhere published
@@ -111,6 +113,7 @@ def built(tmp_path_factory):
         *[[TOWNSHIP, "丙镇", COUNTY, "乡", y, ""] for y in ("2019", "2020")],
         *[[V1, "一村", TOWNSHIP, "村", y, "100"] for y in ("2019", "2020")],
         *[[V2, "二村", TOWNSHIP, "村", y, "100"] for y in ("2019", "2020")],
+        *[[V3, "三村", TOWNSHIP, "村", y, "100"] for y in ("2019", "2020")],
     ]})  # fmt: skip
     deliver(raw, "standards", "2020-01-15", {"s.csv": [
         STANDARDS_HEADER,
@@ -145,6 +148,7 @@ def built(tmp_path_factory):
         roster("MD", P, "户主", V2, marginal, "4500", "2020-04-01"),
         roster("MD", Q, "子女", V2, marginal, "4500", "2020-04-01"),
         roster("ME", R, "户主", V1, sudden, "7000", "2020-03-01", "2020-09-30"),
+        roster("MF", H, "户主", V3, marginal, "9000", "2019-06-01"),
     ])})
     claims = headers("medical_claims")
     deliver(raw, "medical", "2019-03-31", {"enrollment_1.csv": [
@@ -153,7 +157,7 @@ def built(tmp_path_factory):
         claims, claim("X0", A, "2019-12-20", "10000", "1000")]})
     deliver(raw, "medical", "2020-03-31", {"enrollment_1.csv": [
         headers("medical_enrollment"),
-        *enrollment(2020, [A, B, C, E, N, W, F, F2, G, U, J, P, R, T]),
+        *enrollment(2020, [A, B, C, E, N, W, F, F2, G, U, J, P, R, T, H]),
         *enrollment(2020, [S], area=COUNTY),
     ]})
     deliver(raw, "medical", "2020-12-31", {"claims_1.csv": [
@@ -215,7 +219,10 @@ def test_every_registry_household_gets_one_of_three_cards_and_blue_counts_the_ac
     assert [row[2:] for row in cards(marts, 2020, V2)] == [
         (1, 1, 33.33), (2, 4, 66.67), (0, 0, 0.0), (1, 2, None)]
     assert [row[2:] for row in cards(marts, 2020, COUNTY)] == [
-        (2, 2, 25.0), (5, 8, 62.5), (1, 1, 12.5), (1, 2, None)]
+        (2, 2, 25.0), (5, 8, 62.5), (1, 1, 12.5), (2, 3, None)]
+    # MF lives in a village without a registry household: blue there all the same
+    assert [row[2:] for row in cards(marts, 2020, V3)] == [
+        (0, 0, None), (0, 0, None), (0, 0, None), (1, 1, None)]
 
 
 def test_a_year_without_a_roster_cards_by_signals_alone(marts):
@@ -249,14 +256,14 @@ def test_the_roster_against_the_records(marts):
     assert summary(marts, 2020, V1) == (0, 0, 0, 0, 0, 1, 1, 4, 1, 0.0)
     assert summary(marts, 2020, V2) == (3, 4, 2, 1, 0, 2, 1, 1, 1, 50.0)
     # S, a person in neither, is signalled and unmonitored at county level
-    assert summary(marts, 2020, COUNTY) == (3, 4, 2, 1, 0, 3, 2, 6, 2, 14.29)
+    assert summary(marts, 2020, COUNTY) == (4, 5, 2, 2, 0, 3, 2, 6, 2, 14.29)
 
 
 def test_a_superseded_roster_and_a_claim_of_the_next_year_count_nowhere(marts):
     """MZ is only in the 2020-11-30 roster; S2's claim was discharged in 2021, which has no
     registry snapshot, so no mart has a 2021 row."""
     assert query(marts, "select count(*) from marts.monitoring_summary where year = 2021") == [(0,)]
-    assert summary(marts, 2020, PROVINCE)[:2] == (3, 4)
+    assert summary(marts, 2020, PROVINCE)[:2] == (4, 5)
 
 
 def test_no_published_file_report_or_log_holds_an_id_number_or_a_name_from_the_roster(built):
@@ -267,7 +274,7 @@ def test_no_published_file_report_or_log_holds_an_id_number_or_a_name_from_the_r
     assert len(published) > 20
     for path in published:
         content = path.read_bytes()
-        for secret in (F, G, U, P, Q, R, S, T, ROSTER_NAME):
+        for secret in (F, G, U, P, Q, R, S, T, H, ROSTER_NAME):
             assert secret.encode() not in content, (path, secret)
 
 
@@ -312,7 +319,7 @@ def test_the_indicator_report_shows_the_cards_signals_and_coverage_in_chromium(m
         assert int(re.search(r'data-marks="(\d+)"', tag).group(1)) > 0, tag
     cards = re.search(r'<table id="household-cards">.*?</table>', dom, re.S).group(0)
     rows = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", cards, re.S)]
-    assert ["乙县", COUNTY, "2", "5", "1", "1"] in rows  # red, yellow, green, blue
+    assert ["乙县", COUNTY, "2", "5", "1", "2"] in rows  # red, yellow, green, blue
     signals = re.search(r'<table id="risk-signals">.*?</table>', dom, re.S).group(0)
     assert "M01 因病 大额医疗自付" in signals and "3（3）" in signals
     summary = re.search(r'<table id="monitoring-summary">.*?</table>', dom, re.S).group(0)
@@ -328,7 +335,7 @@ def test_the_queries_of_the_querying_docs_run_on_the_marts_as_written(marts):
     statements = [s for s in docs[start:docs.index("```", start)].split(";") if s.strip()]
     cards, signals, coverage = (query(marts, statement) for statement in statements)
     assert [row[1:4] for row in cards] == [  # by card: blue, green, red, yellow
-        ("蓝卡（档外边缘户）", 1, 2), ("绿卡（稳定脱贫户）", 1, 1), ("红卡（未脱贫户）", 2, 2),
+        ("蓝卡（档外边缘户）", 2, 3), ("绿卡（稳定脱贫户）", 1, 1), ("红卡（未脱贫户）", 2, 2),
         ("黄卡（脱贫不稳定户）", 5, 8)]
     assert [row[1] for row in signals] == ["M01", "M02", "M03", "M04", "M06", "M07"]
-    assert coverage == [("乙县", 3, 6, 2, 14.29)]
+    assert coverage == [("乙县", 4, 6, 2, 14.29)]

@@ -1,15 +1,20 @@
--- Where a village code reported in a registry snapshot counts: itself when it is a
--- village of the latest population delivery, else its nearest known ancestor (rule R05),
--- else nowhere (NULL).
+-- Where a village code reported in a registry or monitoring snapshot counts: itself when
+-- it is a village of the latest population delivery, else its nearest known ancestor (rule
+-- R05), else nowhere (NULL).
 with
 
 areas as (select * from {{ ref('int_areas') }}),
 
 reported as (
-    select distinct registry.village_code as reported_code
+    select registry.village_code as reported_code
     from {{ ref('stg_registry__persons') }} as registry
     inner join {{ ref('int_snapshots') }} as snapshots
         on snapshots.table_name = 'registry' and snapshots.snapshot_date = registry.delivery_date
+    union
+    select roster.village_code
+    from {{ ref('stg_monitoring__members') }} as roster
+    inner join {{ ref('int_snapshots') }} as snapshots
+        on snapshots.table_name = 'monitoring' and snapshots.snapshot_date = roster.delivery_date
 ),
 
 -- each reported code's five possible ancestors, worked out before the join: a join on the
